@@ -1,0 +1,64 @@
+# The two commands: `make run` and `make test`. Every install step lives here.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app tracker
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
+PORT ?= 5000
+
+.PHONY: run test install install-dev translations lint migration-check db demo-data clean extract-messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: | $(BIN)/python
+	$(BIN)/pybabel -q compile -d translations
+
+extract-messages: install-dev
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+demo-data: db
+	$(FLASK) demo
+
+run: demo-data
+	@echo
+	@echo "  The tracker runs at http://localhost:$(PORT)  (stop with Ctrl-C)"
+	@echo
+	PORT=$(PORT) $(BIN)/honcho start
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The models and the migrations must agree, on the embedded SQLite and on PostgreSQL.
+migration-check: install-dev
+	rm -f /tmp/tracker-migration-check.db
+	DATABASE_URL=sqlite:////tmp/tracker-migration-check.db $(FLASK) db upgrade
+	DATABASE_URL=sqlite:////tmp/tracker-migration-check.db $(FLASK) db check
+	$(BIN)/python -m tests.pg_admin recreate tracker_migration_check
+	DATABASE_URL=$(PG_URL)/tracker_migration_check $(FLASK) db upgrade
+	DATABASE_URL=$(PG_URL)/tracker_migration_check $(FLASK) db check
+
+test: lint migration-check
+	$(BIN)/pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

@@ -1,0 +1,141 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import format_datetime
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from tracker import config
+from tracker.core import security
+from tracker.core.errors import register_error_handlers
+from tracker.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI commands and error pages."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config.load(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"]
+    )
+    _init_login(app)
+    security.init_app(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        from flask import render_template
+        from flask_babel import gettext as _
+
+        message = _("The form has expired or was sent twice. Reload the page and try again.")
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so metadata (and Alembic) sees all tables."""
+    from tracker.auth import models as _auth  # noqa: F401
+    from tracker.bottlenecks import models as _bottlenecks  # noqa: F401
+    from tracker.directory import models as _directory  # noqa: F401
+    from tracker.escalations import models as _escalations  # noqa: F401
+    from tracker.timeline import models as _timeline  # noqa: F401
+
+
+def _select_locale() -> str:
+    languages = ("nl", "en")
+    if (chosen := session.get("language")) in languages:
+        return chosen
+    if current_user and current_user.is_authenticated:
+        return current_user.language
+    return request.accept_languages.best_match(languages) or "nl"
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from tracker.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            uid, version = (int(part) for part in user_id.split(":", 1))
+        except ValueError:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or user.session_version != version or not user.active:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.auth.views import bp as auth_bp
+    from tracker.bottlenecks.views import bp as bottlenecks_bp
+    from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.directory.views import bp as directory_bp
+    from tracker.escalations.views import bp as escalations_bp
+
+    for blueprint in (dashboard_bp, auth_bp, bottlenecks_bp, escalations_bp, directory_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from tracker import demo
+    from tracker.auth import cli as auth_cli
+    from tracker.directory import cli as directory_cli
+
+    directory_cli.register(app)
+    auth_cli.register(app)
+    demo.register(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from tracker import authz
+    from tracker.bottlenecks.models import IMPACT_LABELS, STATUS_LABELS
+    from tracker.core.timeutil import to_local
+    from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
+    from tracker.timeline.labels import describe
+
+    @app.template_filter("local")
+    def local(moment, fmt: str = "d MMM yyyy HH:mm") -> str:
+        return format_datetime(to_local(moment), fmt, rebase=False) if moment else ""
+
+    app.jinja_env.globals.update(
+        status_label=lambda code: ESCALATION_LABELS.get(code, code),
+        bottleneck_status_label=lambda code: STATUS_LABELS.get(code, code),
+        impact_label=lambda code: IMPACT_LABELS.get(code, code),
+        event_text=describe,
+    )
+
+    @app.context_processor
+    def helpers() -> dict:
+        return {
+            "can": lambda action, obj=None: authz.can(current_user, action, obj),
+            "current_language": str(_select_locale()),
+        }

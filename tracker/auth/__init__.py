@@ -1,0 +1,1 @@
+"""Accounts: invite-only users, memberships, sign-in and password tokens."""

@@ -1,0 +1,66 @@
+"""`flask users ...`: invite links and password resets from the command line."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from tracker.auth import services
+from tracker.auth.models import TokenPurpose, User
+from tracker.extensions import db
+
+users = AppGroup("users", help="Manage accounts.")
+
+
+@users.command("create-admin")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+def create_admin(name: str, email: str) -> None:
+    """Create a programme-staff admin and print their invite link."""
+    if services.find_by_email(email):
+        raise click.ClickException("There is already an account with this e-mail address.")
+    user = User(name=name, email=services.normalize_email(email), is_admin=True)
+    db.session.add(user)
+    db.session.flush()
+    raw = services.issue_token(user, TokenPurpose.INVITE)
+    db.session.commit()
+    click.echo(services.token_url(raw, TokenPurpose.INVITE))
+
+
+@users.command("invite-link")
+@click.argument("email")
+def invite_link(email: str) -> None:
+    """Print a fresh invite link (for someone who has not set a password yet)."""
+    user = services.find_by_email(email)
+    if user is None or user.has_accepted_invite:
+        raise click.ClickException("No account waiting for an invite has this e-mail address.")
+    raw = services.issue_token(user, TokenPurpose.INVITE)
+    db.session.commit()
+    click.echo(services.token_url(raw, TokenPurpose.INVITE))
+
+
+@users.command("reset-link")
+@click.argument("email")
+def reset_link(email: str) -> None:
+    """Print a password-reset link for an active account."""
+    url = services.request_password_reset(email)
+    if url is None:
+        raise click.ClickException("No active account with a password has this e-mail address.")
+    click.echo(url)
+
+
+@users.command("list")
+def list_users() -> None:
+    """List accounts with their roles."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        roles = (
+            (["admin"] if user.is_admin else [])
+            + [d.slug for d in user.dsvs]
+            + [p.slug for p in user.parties]
+        )
+        state = "active" if user.active else "inactive"
+        click.echo(f"{user.email}\t{user.name}\t{','.join(roles)}\t{state}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users)

@@ -1,0 +1,83 @@
+"""Sign in and out, accept an invitation, reset a password with a token."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.auth import services
+from tracker.auth.forms import LoginForm, SetPasswordForm
+from tracker.auth.models import TokenPurpose
+from tracker.core.errors import DomainError
+from tracker.core.forms import form_status, refused
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # no session fixation: a fresh session for the signed-in user
+            login_user(user)
+            session["language"] = user.language
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("The e-mail address or password is not correct."), "error")
+        form.password.data = ""
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), form_status(form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for(".login"))
+
+
+def _token_page(token: str, purpose: TokenPurpose, template: str, done_message: str):
+    try:
+        services.peek_token(token, purpose)
+    except DomainError as error:
+        return render_template(
+            "errors/error.html", status=error.status, message=error.message
+        ), error.status
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.set_password_with_token(token, purpose, form.password.data)
+        except DomainError as error:
+            return render_template(template, form=form), refused(error)
+        session.clear()
+        login_user(user)
+        session["language"] = user.language
+        flash(done_message, "success")
+        return redirect(url_for("dashboard.index"))
+    return render_template(template, form=form), form_status(form)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str):
+    return _token_page(
+        token, TokenPurpose.INVITE, "auth/accept_invite.html", _("Welcome! Your password is set.")
+    )
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _token_page(
+        token, TokenPurpose.RESET, "auth/reset_password.html", _("Your password is changed.")
+    )

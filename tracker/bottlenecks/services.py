@@ -1,0 +1,185 @@
+"""Rules for bottlenecks: create, edit, comment, and the status derived from escalations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import authz
+from tracker.auth.models import User
+from tracker.bottlenecks.models import Bottleneck, BottleneckStatus, Impact
+from tracker.core.errors import InvalidInput, NotVisible, StaleObject
+from tracker.core.timeutil import utcnow
+from tracker.directory.models import BuildingBlock, Domain, Dsv
+from tracker.escalations.workflow import AWAITING_PARTY, Status
+from tracker.extensions import db
+from tracker.timeline.services import record
+
+SUBJECT = "bottleneck"
+
+
+def get_visible(user: User, bottleneck_id: int) -> Bottleneck:
+    """The bottleneck, or NotVisible when it does not exist or the user may not see it."""
+    bottleneck = db.session.get(Bottleneck, bottleneck_id)
+    if bottleneck is None:
+        raise NotVisible()
+    authz.require(user, "bottleneck.view", bottleneck)
+    return bottleneck
+
+
+def _checked_refs(dsv: Dsv, building_block_id: int, owner_id: int, domain_ids: Iterable[int]):
+    block = db.session.get(BuildingBlock, building_block_id)
+    if block is None:
+        raise InvalidInput(_("Choose one of the seven building blocks."))
+    owner = db.session.get(User, owner_id)
+    if owner is None or dsv.id not in owner.dsv_ids or not owner.active:
+        raise InvalidInput(_("The owner must be an active member of %(dsv)s.", dsv=dsv.name))
+    ids = set(domain_ids)
+    domains = list(db.session.scalars(select(Domain).where(Domain.id.in_(ids)))) if ids else []
+    if len(domains) != len(ids):
+        raise InvalidInput(_("Choose domains from the list."))
+    return block, owner, domains
+
+
+def create_bottleneck(
+    actor: User,
+    *,
+    dsv_id: int,
+    title: str,
+    description: str,
+    building_block_id: int,
+    owner_id: int,
+    impact: str = Impact.MEDIUM,
+    domain_ids: Iterable[int] = (),
+    is_confidential: bool = False,
+) -> Bottleneck:
+    """Log a bottleneck for a DSV the actor belongs to, with its 'created' event, in one commit."""
+    dsv = db.session.get(Dsv, dsv_id)
+    if dsv is None or dsv.id not in actor.dsv_ids:
+        raise InvalidInput(_("You can only log bottlenecks for your own DSVs."))
+    block, owner, domains = _checked_refs(dsv, building_block_id, owner_id, domain_ids)
+    if impact not in set(Impact):
+        raise InvalidInput(_("Choose an impact from the list."))
+    now = utcnow()
+    bottleneck = Bottleneck(
+        dsv=dsv,
+        title=title.strip(),
+        description=description.strip(),
+        building_block=block,
+        owner=owner,
+        impact=impact,
+        domains=domains,
+        is_confidential=is_confidential,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(bottleneck)
+    db.session.flush()
+    record(SUBJECT, bottleneck.id, "created", actor, new=bottleneck.title)
+    db.session.commit()
+    return bottleneck
+
+
+def check_version(obj: Bottleneck | object, version: int | None) -> None:
+    """Refuse a form that was opened on an older version of the object."""
+    if version is not None and version != obj.version:
+        raise StaleObject()
+
+
+def commit_or_stale() -> None:
+    """Commit; a concurrent writer that got there first turns into StaleObject (409)."""
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleObject() from error
+
+
+def update_bottleneck(
+    actor: User,
+    bottleneck_id: int,
+    *,
+    version: int,
+    title: str,
+    description: str,
+    building_block_id: int,
+    owner_id: int,
+    impact: str,
+    domain_ids: Iterable[int],
+    is_confidential: bool,
+) -> Bottleneck:
+    """Apply an edit by a DSV member; each changed field gets its own old -> new event."""
+    bottleneck = get_visible(actor, bottleneck_id)
+    authz.require(actor, "bottleneck.edit", bottleneck)
+    check_version(bottleneck, version)
+    block, owner, domains = _checked_refs(bottleneck.dsv, building_block_id, owner_id, domain_ids)
+    if impact not in set(Impact):
+        raise InvalidInput(_("Choose an impact from the list."))
+    changes = {
+        "title": (bottleneck.title, title.strip()),
+        "description": (bottleneck.description, description.strip()),
+        "building_block": (bottleneck.building_block.code, block.code),
+        "owner": (bottleneck.owner.name, owner.name),
+        "impact": (bottleneck.impact, impact),
+        "domains": (
+            ",".join(d.code for d in bottleneck.domains),
+            ",".join(d.code for d in sorted(domains, key=lambda d: d.id)),
+        ),
+        "confidential": (str(bottleneck.is_confidential).lower(), str(is_confidential).lower()),
+    }
+    changed = {field: pair for field, pair in changes.items() if pair[0] != pair[1]}
+    if not changed:
+        return bottleneck
+    bottleneck.title = title.strip()
+    bottleneck.description = description.strip()
+    bottleneck.building_block = block
+    bottleneck.owner = owner
+    bottleneck.impact = impact
+    bottleneck.domains = domains
+    bottleneck.is_confidential = is_confidential
+    bottleneck.updated_at = utcnow()
+    for field, (old, new) in changed.items():
+        if field == "description":
+            record(SUBJECT, bottleneck.id, "changed", actor, field=field, body=new)
+        else:
+            record(SUBJECT, bottleneck.id, "changed", actor, field=field, old=old, new=new)
+    commit_or_stale()
+    return bottleneck
+
+
+def add_comment(actor: User, bottleneck_id: int, body: str) -> None:
+    """Add a comment by a DSV member or an addressed party's liaison to the timeline."""
+    bottleneck = get_visible(actor, bottleneck_id)
+    authz.require(actor, "bottleneck.comment", bottleneck)
+    if not body.strip():
+        raise InvalidInput(_("Write a comment first."))
+    record(SUBJECT, bottleneck.id, "commented", actor, body=body.strip())
+    bottleneck.updated_at = utcnow()
+    db.session.commit()
+
+
+def derive_status(escalation_statuses: Iterable[str]) -> BottleneckStatus:
+    """The bottleneck's status follows from its escalations (most urgent first)."""
+    statuses = set(escalation_statuses)
+    if statuses & AWAITING_PARTY:
+        return BottleneckStatus.ESCALATED
+    if Status.ANSWERED in statuses:
+        return BottleneckStatus.ANSWERED
+    if Status.ACCEPTED in statuses:
+        return BottleneckStatus.RESOLVED
+    if Status.CLOSED in statuses:
+        return BottleneckStatus.CLOSED
+    return BottleneckStatus.OPEN
+
+
+def refresh_status(bottleneck: Bottleneck, actor: User | None) -> None:
+    """Recompute the bottleneck's status and record the change, if any, on its timeline."""
+    new = derive_status(e.status for e in bottleneck.escalations)
+    if new != bottleneck.status:
+        record(SUBJECT, bottleneck.id, "status", actor, old=bottleneck.status, new=new.value)
+        bottleneck.status = new.value
+    bottleneck.updated_at = utcnow()

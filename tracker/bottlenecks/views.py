@@ -1,0 +1,178 @@
+"""Bottleneck pages: list with filters, detail with timeline, create, edit, comment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker import authz
+from tracker.bottlenecks import queries, services
+from tracker.bottlenecks.forms import BottleneckForm, CommentForm, FilterForm
+from tracker.bottlenecks.models import STATUS_LABELS
+from tracker.core.errors import DomainError
+from tracker.core.forms import form_status, refused
+from tracker.core.timeutil import utcnow
+from tracker.directory import queries as directory
+from tracker.escalations import services as escalations
+from tracker.escalations.forms import ActionForm
+from tracker.extensions import db
+from tracker.timeline.services import events_for
+
+bp = Blueprint("bottlenecks", __name__, url_prefix="/bottlenecks")
+
+
+def _status_choices():
+    return [("", _("All statuses")), *((s.value, label) for s, label in STATUS_LABELS.items())]
+
+
+def _with_all(rows, label) -> list:
+    return [("", label), *rows]
+
+
+@bp.get("/")
+@login_required
+def index():
+    form = FilterForm(request.args)
+    form.block.choices = _with_all(directory.block_choices(), _("All building blocks"))
+    form.network.choices = _with_all(directory.choices(directory.networks()), _("All networks"))
+    form.party.choices = _with_all(directory.choices(directory.parties()), _("All parties"))
+    form.dsv.choices = _with_all(directory.choices(directory.dsvs()), _("All DSVs"))
+    form.status.choices = _status_choices()
+    if not form.validate():
+        return render_template("bottlenecks/index.html", form=form, page=None), 400
+    filters = queries.Filters(
+        block=form.block.data,
+        network=form.network.data,
+        party=form.party.data,
+        dsv=form.dsv.data,
+        status=form.status.data or None,
+        late=bool(form.late.data),
+    )
+    page = db.paginate(
+        queries.bottleneck_list(current_user, filters, utcnow()),
+        page=max(form.page.data or 1, 1),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("bottlenecks/index.html", form=form, page=page)
+
+
+def _fill_choices(form: BottleneckForm, dsv_id: int | None) -> None:
+    own = current_user.dsvs
+    form.dsv_id.choices = [(d.id, d.name) for d in own]
+    chosen = next((d for d in own if d.id == dsv_id), own[0] if own else None)
+    form.owner_id.choices = [(u.id, u.name) for u in chosen.members if u.active] if chosen else []
+    form.building_block_id.choices = directory.block_choices()
+    form.domain_ids.choices = directory.domain_choices()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not current_user.dsvs:
+        abort(404)
+    form = BottleneckForm()
+    if request.method == "GET":
+        form.dsv_id.data = request.args.get("dsv", type=int) or current_user.dsvs[0].id
+        form.owner_id.data = current_user.id
+    _fill_choices(form, form.dsv_id.data)
+    if form.validate_on_submit():
+        try:
+            bottleneck = services.create_bottleneck(
+                current_user,
+                dsv_id=form.dsv_id.data,
+                title=form.title.data,
+                description=form.description.data,
+                building_block_id=form.building_block_id.data,
+                owner_id=form.owner_id.data,
+                impact=form.impact.data,
+                domain_ids=form.domain_ids.data or [],
+                is_confidential=form.is_confidential.data,
+            )
+        except DomainError as error:
+            return render_template("bottlenecks/form.html", form=form, bottleneck=None), refused(
+                error
+            )
+        flash(_("Bottleneck logged."), "success")
+        return redirect(url_for(".detail", bottleneck_id=bottleneck.id))
+    return render_template("bottlenecks/form.html", form=form, bottleneck=None), form_status(form)
+
+
+@bp.get("/<int:bottleneck_id>")
+@login_required
+def detail(bottleneck_id: int):
+    bottleneck = services.get_visible(current_user, bottleneck_id)
+    return render_detail(bottleneck, CommentForm())
+
+
+def render_detail(bottleneck, comment_form: CommentForm, status: int = 200):
+    """The detail page: the bottleneck, its escalations with the actions this user may take."""
+    actions = {e.id: escalations.available_actions(current_user, e) for e in bottleneck.escalations}
+    return render_template(
+        "bottlenecks/detail.html",
+        bottleneck=bottleneck,
+        events=events_for("bottleneck", bottleneck.id),
+        actions=actions,
+        action_form=ActionForm(),
+        comment_form=comment_form,
+    ), status
+
+
+@bp.route("/<int:bottleneck_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(bottleneck_id: int):
+    bottleneck = services.get_visible(current_user, bottleneck_id)
+    authz.require(current_user, "bottleneck.edit", bottleneck)
+    form = BottleneckForm(obj=bottleneck)
+    if request.method == "GET":
+        form.domain_ids.data = [d.id for d in bottleneck.domains]
+        form.version.data = bottleneck.version
+    form.dsv_id.choices = [(bottleneck.dsv.id, bottleneck.dsv.name)]
+    form.dsv_id.data = bottleneck.dsv_id
+    _fill_choices(form, bottleneck.dsv_id)
+    form.owner_id.choices = [(u.id, u.name) for u in bottleneck.dsv.members if u.active]
+    if form.validate_on_submit():
+        try:
+            services.update_bottleneck(
+                current_user,
+                bottleneck.id,
+                version=int(form.version.data or 0),
+                title=form.title.data,
+                description=form.description.data,
+                building_block_id=form.building_block_id.data,
+                owner_id=form.owner_id.data,
+                impact=form.impact.data,
+                domain_ids=form.domain_ids.data or [],
+                is_confidential=form.is_confidential.data,
+            )
+        except DomainError as error:
+            status = refused(error)
+            return render_template(
+                "bottlenecks/form.html", form=form, bottleneck=bottleneck
+            ), status
+        flash(_("Changes saved."), "success")
+        return redirect(url_for(".detail", bottleneck_id=bottleneck.id))
+    return render_template("bottlenecks/form.html", form=form, bottleneck=bottleneck), form_status(
+        form
+    )
+
+
+@bp.post("/<int:bottleneck_id>/comments")
+@login_required
+def comment(bottleneck_id: int):
+    bottleneck = services.get_visible(current_user, bottleneck_id)
+    authz.require(current_user, "bottleneck.comment", bottleneck)
+    form = CommentForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_comment(current_user, bottleneck.id, form.body.data)
+        except DomainError as error:
+            status = refused(error)
+        else:
+            flash(_("Comment added."), "success")
+            return redirect(url_for(".detail", bottleneck_id=bottleneck.id, _anchor="timeline"))
+    else:
+        status = 422
+    return render_detail(bottleneck, form, status)

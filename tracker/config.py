@@ -1,0 +1,70 @@
+"""Settings from the environment, with embedded defaults that need no server."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load(instance_path: Path) -> dict:
+    """Build the Flask config mapping; every value can be overridden by an environment variable."""
+    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'tracker.db'}")
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ("nl", "en"),
+        "TIMEZONE": "Europe/Amsterdam",
+        "PER_PAGE": 25,
+        "INVITE_TOKEN_HOURS": int(os.environ.get("INVITE_TOKEN_HOURS", 72)),
+        "RESET_TOKEN_HOURS": int(os.environ.get("RESET_TOKEN_HOURS", 2)),
+        "ACKNOWLEDGE_WORKING_DAYS": 5,
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://localhost:5000"),
+        "CELERY": {
+            "broker_url": os.environ.get(
+                "CELERY_BROKER_URL", f"sqla+sqlite:///{instance_path / 'broker.db'}"
+            ),
+            "result_backend": os.environ.get("CELERY_RESULT_BACKEND") or None,
+            "task_ignore_result": True,
+            "timezone": "Europe/Amsterdam",
+            "broker_connection_retry_on_startup": True,
+        },
+    }

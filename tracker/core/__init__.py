@@ -1,0 +1,1 @@
+"""Pieces every feature shares: time and working days, column types, errors, security headers."""

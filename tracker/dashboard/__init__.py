@@ -1,0 +1,1 @@
+"""The start page per role, the language switch and the health check."""

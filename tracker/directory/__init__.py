@@ -1,0 +1,1 @@
+"""The registry: building blocks, domains, networks, national parties and DSVs."""

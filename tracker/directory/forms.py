@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from tracker.bottlenecks.forms import CheckboxListField
+from tracker.core.forms import coerce_optional_int
+
+PHASE_CHOICES = [
+    ("", _l("Not set")),
+    ("founding", _l("1. Founding")),
+    ("vision", _l("2. Shared vision, goals and approach")),
+    ("operational", _l("3. Operational")),
+    ("consolidation", _l("4. Organisational and financial consolidation")),
+]
+
+
+class PartyForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    table_contact_email = EmailField(
+        _l("Table contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    answer_working_days = IntegerField(
+        _l("Answer deadline (working days)"),
+        default=20,
+        validators=[DataRequired(), NumberRange(min=1, max=120)],
+    )
+
+
+class NetworkForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    description = TextAreaField(
+        _l("Description"), validators=[Length(max=2000)], render_kw={"rows": 3}
+    )
+    coordinating_party_id = SelectField(
+        _l("Coordinating party"), coerce=coerce_optional_int, validators=[Optional()]
+    )
+
+
+class DsvForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    region = StringField(_l("Region"), validators=[Length(max=160)])
+    municipalities = TextAreaField(
+        _l("Municipalities"), validators=[Length(max=4000)], render_kw={"rows": 2}
+    )
+    phase = SelectField(_l("Phase (self-declared)"), choices=PHASE_CHOICES, validators=[Optional()])
+    network_ids = CheckboxListField(_l("Networks"), coerce=int)
+    domain_ids = CheckboxListField(_l("Participating domains"), coerce=int)

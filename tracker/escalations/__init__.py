@@ -1,0 +1,1 @@
+"""Escalations of a bottleneck to national parties, and their workflow."""

@@ -1,0 +1,26 @@
+"""The party inbox query."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from tracker.bottlenecks.models import Bottleneck
+from tracker.escalations.models import Escalation
+
+
+def party_inbox(party_ids: set[int], status: str | None) -> Select:
+    """Escalations to these parties, earliest deadline first, finished ones last."""
+    query = (
+        select(Escalation)
+        .where(Escalation.party_id.in_(party_ids))
+        .options(
+            selectinload(Escalation.party),
+            selectinload(Escalation.bottleneck).selectinload(Bottleneck.dsv),
+            selectinload(Escalation.bottleneck).selectinload(Bottleneck.building_block),
+        )
+        .order_by(Escalation.due_at.is_(None), Escalation.due_at, Escalation.submitted_at.desc())
+    )
+    if status:
+        query = query.where(Escalation.status == status)
+    return query

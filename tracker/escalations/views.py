@@ -1,0 +1,115 @@
+"""Escalation pages: escalate a bottleneck, the party inbox, and every workflow action."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker import authz
+from tracker.bottlenecks import services as bottlenecks
+from tracker.core.errors import DomainError, NotVisible
+from tracker.core.forms import form_status, refused
+from tracker.escalations import queries, services
+from tracker.escalations.forms import ActionForm, EscalateForm, ForwardForm
+from tracker.escalations.workflow import STATUS_LABELS, transition_for
+from tracker.extensions import db
+
+bp = Blueprint("escalations", __name__)
+
+
+@bp.route("/bottlenecks/<int:bottleneck_id>/escalate", methods=["GET", "POST"])
+@login_required
+def escalate(bottleneck_id: int):
+    bottleneck = bottlenecks.get_visible(current_user, bottleneck_id)
+    authz.require(current_user, "bottleneck.escalate", bottleneck)
+    form = EscalateForm()
+    form.party_ids.choices = [(p.id, p.name) for p in services.open_parties(bottleneck.id)]
+    if form.validate_on_submit():
+        try:
+            created = services.escalate(
+                current_user, bottleneck.id, form.party_ids.data, form.request.data
+            )
+        except DomainError as error:
+            status = refused(error)
+            return render_template(
+                "escalations/escalate.html", form=form, bottleneck=bottleneck
+            ), status
+        flash(
+            _("Escalated to %(parties)s.", parties=", ".join(e.party.name for e in created)),
+            "success",
+        )
+        return redirect(url_for("bottlenecks.detail", bottleneck_id=bottleneck.id))
+    return render_template(
+        "escalations/escalate.html", form=form, bottleneck=bottleneck
+    ), form_status(form)
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    if not current_user.parties:
+        abort(404)
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUS_LABELS:
+        abort(400)
+    page = db.paginate(
+        queries.party_inbox(current_user.party_ids, status),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "escalations/inbox.html", page=page, status=status, statuses=STATUS_LABELS
+    )
+
+
+@bp.route("/escalations/<int:escalation_id>/<action>", methods=["GET", "POST"])
+@login_required
+def act(escalation_id: int, action: str):
+    escalation = services.get_visible(current_user, escalation_id)
+    transition = transition_for(action)
+    if transition is None:
+        raise NotVisible()
+    authz.require(current_user, f"escalation.{action}", escalation)
+    form = ForwardForm() if action == "forward" else ActionForm()
+    if action == "forward":
+        form.party_id.choices = [
+            (p.id, p.name) for p in services.open_parties(escalation.bottleneck_id)
+        ]
+    if request.method == "GET":
+        form.version.data = escalation.version
+    if form.validate_on_submit():
+        try:
+            services.apply_action(
+                current_user,
+                escalation.id,
+                action,
+                version=_int_or_none(form.version.data),
+                note=form.note.data or "",
+                forward_to_party_id=form.party_id.data if action == "forward" else None,
+            )
+        except DomainError as error:
+            status = refused(error)
+            db.session.refresh(escalation)
+            return render_template(
+                "escalations/action.html", form=form, escalation=escalation, transition=transition
+            ), status
+        flash(_("Done: %(action)s.", action=transition.label), "success")
+        return redirect(
+            url_for(
+                "bottlenecks.detail",
+                bottleneck_id=escalation.bottleneck_id,
+                _anchor=f"escalation-{escalation.id}",
+            )
+        )
+    return render_template(
+        "escalations/action.html", form=form, escalation=escalation, transition=transition
+    ), form_status(form)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,1 @@
+"""The append-only timeline of every change, comment and response."""

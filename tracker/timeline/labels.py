@@ -1,0 +1,85 @@
+"""Timeline events as sentences in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tracker.bottlenecks.models import IMPACT_LABELS, STATUS_LABELS
+from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
+from tracker.escalations.workflow import TRANSITIONS
+from tracker.timeline.models import TimelineEvent
+
+FIELD_LABELS = {
+    "title": _l("title"),
+    "description": _l("description"),
+    "building_block": _l("building block"),
+    "owner": _l("owner"),
+    "impact": _l("impact"),
+    "domains": _l("domains"),
+    "confidential": _l("confidential"),
+    "name": _l("name"),
+    "language": _l("language"),
+    "admin": _l("admin"),
+    "active": _l("active"),
+    "dsvs": _l("DSVs"),
+    "parties": _l("parties"),
+    "networks": _l("networks"),
+    "region": _l("region"),
+    "municipalities": _l("municipalities"),
+    "phase": _l("phase"),
+    "table_contact_email": _l("table contact e-mail"),
+    "answer_working_days": _l("answer deadline"),
+    "coordinating_party": _l("coordinating party"),
+}
+
+
+def _value(field: str | None, value: str | None) -> str:
+    if value in (None, ""):
+        return "\u2013"  # en dash
+    if field == "impact":
+        return str(IMPACT_LABELS.get(value, value))
+    return value
+
+
+def describe(event: TimelineEvent) -> str:
+    """One line saying what happened, e.g. 'Changed impact from medium to high'."""
+    kind = event.kind
+    if kind == "created":
+        return _("Created “%(name)s”", name=event.new_value)
+    if kind == "changed":
+        field = str(FIELD_LABELS.get(event.field, event.field))
+        if event.field == "description":
+            return _("Changed the description")
+        return _(
+            "Changed %(field)s from %(old)s to %(new)s",
+            field=field,
+            old=_value(event.field, event.old_value),
+            new=_value(event.field, event.new_value),
+        )
+    if kind == "status":
+        return _(
+            "Status changed from %(old)s to %(new)s",
+            old=STATUS_LABELS.get(event.old_value, event.old_value),
+            new=STATUS_LABELS.get(event.new_value, event.new_value),
+        )
+    if kind == "escalated":
+        if event.old_value:
+            return _("Forwarded from %(old)s to %(new)s", old=event.old_value, new=event.new_value)
+        return _("Escalated to %(party)s", party=event.new_value)
+    if kind == "commented":
+        return _("Commented")
+    if kind in TRANSITIONS:
+        return _(
+            "%(action)s: %(old)s → %(new)s",
+            action=TRANSITIONS[kind].label,
+            old=ESCALATION_LABELS.get(event.old_value, event.old_value),
+            new=ESCALATION_LABELS.get(event.new_value, event.new_value),
+        )
+    if kind == "invited":
+        return _("Invitation link issued for %(email)s", email=event.new_value)
+    if kind == "password_set":
+        return _("Password set")
+    if kind == "reset_link":
+        return _("Password-reset link issued")
+    return kind

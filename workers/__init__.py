@@ -1,0 +1,1 @@
+"""Celery workers: reminders, digests and e-mail delivery, calling the tracker's services."""

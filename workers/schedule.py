@@ -1,0 +1,17 @@
+"""Every periodic job in one list, with its cadence and why.
+
+Periodic jobs are short sweeps: the database decides what is due and what was already done.
+"""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    # Keeps the embedded broker's queue table and the worker's health visible in the log;
+    # reminders and digests join this list with the workers issue.
+    "heartbeat": {
+        "task": "workers.tasks.health.heartbeat",
+        "schedule": crontab(minute="*/15"),
+    },
+}
