@@ -1,0 +1,107 @@
+"""Real services for the tests: PostgreSQL with a rolled-back transaction per test.
+
+The schema is built by the real migrations once per run; reference data is seeded once and
+committed; every test then runs inside a transaction that is rolled back, while the app's own
+commits become savepoints (SQLAlchemy's "join an external transaction" recipe).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+
+from tests import pg_admin
+from tracker.app import create_app
+from tracker.directory.seed import seed_reference_data
+from tracker.extensions import db
+
+PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+TEST_DB = os.environ.get("TEST_PG_DB", "tracker_test")
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """A test client that fetches a CSRF token the way a browser would: from a rendered page."""
+
+    csrf_token: str | None = None
+
+    def token(self) -> str:
+        if self.csrf_token is None:
+            page = self.get("/auth/login" if not self._signed_in() else "/")
+            match = CSRF_RE.search(page.get_data(as_text=True))
+            assert match, "no CSRF token on the page"
+            self.csrf_token = match.group(1)
+        return self.csrf_token
+
+    def _signed_in(self) -> bool:
+        with self.session_transaction() as session:
+            return "_user_id" in session
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        """POST like a browser form, with the page's CSRF token."""
+        return self.post(url, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
+
+    def login(self, email: str, password: str):
+        self.csrf_token = None
+        response = self.post_form("/auth/login", {"email": email, "password": password})
+        self.csrf_token = None  # the session is renewed on sign-in
+        return response
+
+
+@pytest.fixture(scope="session")
+def app():
+    pg_admin.recreate(TEST_DB)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"{PG_URL}/{TEST_DB}",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+            "SESSION_COOKIE_SECURE": False,
+            "PUBLIC_URL": "http://localhost",
+        }
+    )
+    app.test_client_class = Client
+    with app.app_context():
+        flask_migrate.upgrade()
+        seed_reference_data()
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request, app):
+    """Run each test in a transaction that is rolled back; app commits become savepoints."""
+    if "no_db_isolation" in request.keywords:
+        yield
+        return
+    with app.app_context():
+        engines = db.engines
+        originals = dict(engines)
+        connection = originals[None].connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            engines.update(originals)
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for calling services directly, as the workers do."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
