@@ -22,9 +22,12 @@ _HASH = generate_password_hash(PASSWORD, method="scrypt")
 
 def party(name: str | None = None, *, answer_working_days: int = 20) -> Party:
     n = next(_seq)
-    row = Party(name=name or f"Test party {n}", slug=f"test-party-{n}",
-                table_contact_email=f"table{n}@party.example",
-                answer_working_days=answer_working_days)
+    row = Party(
+        name=name or f"Test party {n}",
+        slug=f"test-party-{n}",
+        table_contact_email=f"table{n}@party.example",
+        answer_working_days=answer_working_days,
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -32,7 +35,9 @@ def party(name: str | None = None, *, answer_working_days: int = 20) -> Party:
 
 def network(coordinator: Party | None = None) -> Network:
     n = next(_seq)
-    row = Network(name=f"Test network {n}", slug=f"test-network-{n}", coordinating_party=coordinator)
+    row = Network(
+        name=f"Test network {n}", slug=f"test-network-{n}", coordinating_party=coordinator
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -40,18 +45,35 @@ def network(coordinator: Party | None = None) -> Network:
 
 def dsv(name: str | None = None, networks: list[Network] | None = None) -> Dsv:
     n = next(_seq)
-    row = Dsv(name=name or f"Test DSV {n}", slug=f"test-dsv-{n}", region="Testregio",
-              networks=networks or [])
+    row = Dsv(
+        name=name or f"Test DSV {n}",
+        slug=f"test-dsv-{n}",
+        region="Testregio",
+        networks=networks or [],
+    )
     db.session.add(row)
     db.session.flush()
     return row
 
 
-def user(*, dsvs: list[Dsv] = (), parties: list[Party] = (), admin: bool = False,
-         language: str = "nl", name: str | None = None) -> User:
+def user(
+    *,
+    dsvs: list[Dsv] = (),
+    parties: list[Party] = (),
+    admin: bool = False,
+    language: str = "nl",
+    name: str | None = None,
+) -> User:
     n = next(_seq)
-    row = User(name=name or f"Person {n}", email=f"person{n}@test.example", password_hash=_HASH,
-               is_admin=admin, language=language, dsvs=list(dsvs), parties=list(parties))
+    row = User(
+        name=name or f"Person {n}",
+        email=f"person{n}@test.example",
+        password_hash=_HASH,
+        is_admin=admin,
+        language=language,
+        dsvs=list(dsvs),
+        parties=list(parties),
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -61,12 +83,22 @@ def block(code: str = "funding") -> BuildingBlock:
     return db.session.query(BuildingBlock).filter_by(code=code).one()
 
 
-def bottleneck(author: User, owning_dsv: Dsv | None = None, *, confidential: bool = False,
-               title: str = "Prijs maal volume belemmert substitutie") -> Bottleneck:
+def bottleneck(
+    author: User,
+    owning_dsv: Dsv | None = None,
+    *,
+    confidential: bool = False,
+    title: str = "Prijs maal volume belemmert substitutie",
+) -> Bottleneck:
     owning_dsv = owning_dsv or author.dsvs[0]
     return bottleneck_services.create_bottleneck(
-        author, dsv_id=owning_dsv.id, title=title, description="Beschrijving van het knelpunt.",
-        building_block_id=block().id, owner_id=author.id, is_confidential=confidential,
+        author,
+        dsv_id=owning_dsv.id,
+        title=title,
+        description="Beschrijving van het knelpunt.",
+        building_block_id=block().id,
+        owner_id=author.id,
+        is_confidential=confidential,
     )
 
 

@@ -12,6 +12,7 @@ import re
 
 import flask_migrate
 import pytest
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from tests import pg_admin
@@ -20,14 +21,29 @@ from tracker.directory.seed import seed_reference_data
 from tracker.extensions import db
 
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
-TEST_DB = os.environ.get("TEST_PG_DB", "tracker_test")
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+# One database per run, so parallel runs on one machine do not trip over each other.
+TEST_DB = os.environ.get("TEST_PG_DB", f"tracker_test_{os.getpid()}")
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class Client(FlaskClient):
-    """A test client that fetches a CSRF token the way a browser would: from a rendered page."""
+    """A test client that fetches a CSRF token the way a browser would: from a rendered page.
+
+    Each request runs in its own app context (own `g`, own database session, own current user),
+    as in production, even while a test holds an app context open to call services.
+    """
 
     csrf_token: str | None = None
+
+    def open(self, *args, **kwargs):
+        outer = _cv_app.get(None)
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            if outer is not None:
+                db.session.expire_all()  # the test's own session sees what the request wrote
 
     def token(self) -> str:
         if self.csrf_token is None:
@@ -69,7 +85,10 @@ def app():
         flask_migrate.upgrade()
         seed_reference_data()
         db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    pg_admin.drop(TEST_DB)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,12 @@ def recreate(name: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def drop(name: str) -> None:
+    """Drop `name` if it exists."""
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 if __name__ == "__main__":
     command, name = sys.argv[1:3]
     if command != "recreate":

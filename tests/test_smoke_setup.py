@@ -12,8 +12,14 @@ def test_reference_data_is_seeded_by_the_session_fixture(ctx):
 def test_rows_from_one_test_are_gone_in_the_next_part_one(ctx):
     builders.party("Alleen in deze test")
     db.session.commit()
-    assert db.session.scalar(select(func.count()).where(builders.Party.name == "Alleen in deze test")) == 1
+    assert (
+        db.session.scalar(select(func.count()).where(builders.Party.name == "Alleen in deze test"))
+        == 1
+    )
 
 
 def test_rows_from_one_test_are_gone_in_the_next_part_two(ctx):
-    assert db.session.scalar(select(func.count()).where(builders.Party.name == "Alleen in deze test")) == 0
+    assert (
+        db.session.scalar(select(func.count()).where(builders.Party.name == "Alleen in deze test"))
+        == 0
+    )

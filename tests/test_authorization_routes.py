@@ -1,0 +1,160 @@
+"""Every registered route x every role x a foreign object: a new route without a rule fails here.
+
+Two foreign objects: a confidential bottleneck of another DSV escalated to another party (nobody
+here may see it: 404), and a public one (readable by all members, but only its own DSV and the
+addressed party may act on it: 403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests import builders
+from tracker.extensions import db
+
+ROLES = ("anonymous", "member", "coordinator", "liaison", "admin")
+LOGIN = 302  # anonymous users are sent to the sign-in page
+
+
+@dataclass
+class Case:
+    method: str
+    url: Callable[[dict], str]
+    expected: dict[str, int]
+
+
+def same(status: int, **overrides: int) -> dict[str, int]:
+    """Every signed-in role gets `status`, anonymous users are sent to sign in, unless overridden."""
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], status), **overrides}
+
+
+ADMIN_ONLY_GET = same(404, admin=200)
+HIDDEN = same(404)
+
+ROUTES: dict[str, list[Case]] = {
+    "static": [Case("GET", lambda o: "/static/css/tracker.css", dict.fromkeys(ROLES, 200))],
+    "dashboard.index": [Case("GET", lambda o: "/", same(200))],
+    "dashboard.language": [Case("POST", lambda o: "/language", dict.fromkeys(ROLES, 302))],
+    "dashboard.healthz": [Case("GET", lambda o: "/healthz", dict.fromkeys(ROLES, 200))],
+    "auth.login": [Case("GET", lambda o: "/auth/login", same(302, anonymous=200))],
+    "auth.logout": [Case("POST", lambda o: "/auth/logout", same(302))],
+    "auth.accept_invite": [
+        Case("GET", lambda o: "/auth/invite/not-a-token", dict.fromkeys(ROLES, 422))
+    ],
+    "auth.reset_password": [
+        Case("GET", lambda o: "/auth/reset/not-a-token", dict.fromkeys(ROLES, 422))
+    ],
+    "bottlenecks.index": [Case("GET", lambda o: "/bottlenecks/", same(200))],
+    "bottlenecks.create": [Case("GET", lambda o: "/bottlenecks/new", same(404, coordinator=200))],
+    "bottlenecks.detail": [
+        Case("GET", lambda o: f"/bottlenecks/{o['secret'].id}", HIDDEN),
+        Case("GET", lambda o: f"/bottlenecks/{o['public'].id}", same(200)),
+    ],
+    "bottlenecks.edit": [
+        Case("GET", lambda o: f"/bottlenecks/{o['secret'].id}/edit", HIDDEN),
+        Case("GET", lambda o: f"/bottlenecks/{o['public'].id}/edit", same(403)),
+    ],
+    "bottlenecks.comment": [
+        Case("POST", lambda o: f"/bottlenecks/{o['secret'].id}/comments", HIDDEN),
+        Case("POST", lambda o: f"/bottlenecks/{o['public'].id}/comments", same(403)),
+    ],
+    "escalations.escalate": [
+        Case("GET", lambda o: f"/bottlenecks/{o['secret'].id}/escalate", HIDDEN),
+        Case("GET", lambda o: f"/bottlenecks/{o['public'].id}/escalate", same(403)),
+    ],
+    "escalations.inbox": [Case("GET", lambda o: "/inbox", same(404, liaison=200))],
+    "escalations.act": [
+        Case("GET", lambda o: f"/escalations/{o['secret_escalation'].id}/acknowledge", HIDDEN),
+        Case("POST", lambda o: f"/escalations/{o['secret_escalation'].id}/acknowledge", HIDDEN),
+        Case("GET", lambda o: f"/escalations/{o['public_escalation'].id}/acknowledge", same(403)),
+        Case("POST", lambda o: f"/escalations/{o['public_escalation'].id}/withdraw", same(403)),
+        Case(
+            "GET", lambda o: f"/escalations/{o['public_escalation'].id}/no-such-action", same(404)
+        ),
+    ],
+    "directory.overview": [Case("GET", lambda o: "/admin/", ADMIN_ONLY_GET)],
+    "directory.rows": [Case("GET", lambda o: "/admin/dsvs/", ADMIN_ONLY_GET)],
+    "directory.edit": [
+        Case("GET", lambda o: "/admin/parties/new", ADMIN_ONLY_GET),
+        Case("GET", lambda o: f"/admin/dsvs/{o['other_dsv'].id}/edit", ADMIN_ONLY_GET),
+        Case("GET", lambda o: "/admin/dsvs/999999/edit", HIDDEN),
+    ],
+    "directory.users": [Case("GET", lambda o: "/admin/users/", ADMIN_ONLY_GET)],
+    "directory.user_new": [Case("GET", lambda o: "/admin/users/new", ADMIN_ONLY_GET)],
+    "directory.user_edit": [
+        Case("GET", lambda o: f"/admin/users/{o['other_user'].id}/edit", ADMIN_ONLY_GET),
+    ],
+    "directory.user_invite": [
+        Case("POST", lambda o: f"/admin/users/{o['invitee'].id}/invite", ADMIN_ONLY_GET),
+    ],
+    "directory.user_reset": [
+        Case("POST", lambda o: f"/admin/users/{o['other_user'].id}/reset", ADMIN_ONLY_GET),
+    ],
+}
+
+
+def test_every_registered_route_has_an_authorization_rule(app):
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert registered == set(ROUTES), (
+        f"routes without a rule: {registered - set(ROUTES)}; "
+        f"rules without a route: {set(ROUTES) - registered}"
+    )
+
+
+@pytest.fixture
+def objects(ctx):
+    world = builders.World()
+    foreign_author = world.other_coordinator
+    secret = builders.bottleneck(foreign_author, confidential=True, title="Vertrouwelijk")
+    public = builders.bottleneck(foreign_author, title="Openbaar")
+    secret_escalation = builders.escalation(foreign_author, secret, world.other_party)
+    public_escalation = builders.escalation(foreign_author, public, world.other_party)
+    invitee = builders.user()
+    invitee.password_hash = None
+    db.session.commit()
+    return world, {
+        "secret": secret,
+        "public": public,
+        "secret_escalation": secret_escalation,
+        "public_escalation": public_escalation,
+        "other_dsv": world.other_dsv,
+        "other_user": world.other_coordinator,
+        "invitee": invitee,
+    }
+
+
+def _client_for(app, world, role):
+    client = app.test_client()
+    if role != "anonymous":
+        person = {
+            "member": world.member,
+            "coordinator": world.coordinator,
+            "liaison": world.liaison,
+            "admin": world.admin,
+        }[role]
+        response = client.login(person.email, builders.PASSWORD)
+        assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    return client
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_outcome_per_role_on_foreign_objects(app, objects, endpoint):
+    world, named = objects
+    failures = []
+    for role in ROLES:
+        client = _client_for(app, world, role)
+        for case in ROUTES[endpoint]:
+            url = case.url(named)
+            if case.method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post_form(url, {"body": "x", "note": "x", "language": "en"})
+            if response.status_code != case.expected[role]:
+                failures.append(
+                    f"{role} {case.method} {url}: {response.status_code}, "
+                    f"expected {case.expected[role]}"
+                )
+    assert not failures, "\n".join(failures)
