@@ -27,7 +27,7 @@ class Case:
 
 
 def same(status: int, **overrides: int) -> dict[str, int]:
-    """Every signed-in role gets `status`, anonymous users are sent to sign in, unless overridden."""
+    """Signed-in roles get `status`, anonymous users go to sign in, unless overridden."""
     return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], status), **overrides}
 
 
