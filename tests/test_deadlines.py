@@ -96,8 +96,9 @@ def test_answered_escalation_is_never_late(world):
     item = builders.bottleneck(world.coordinator)
     with time_machine.travel(local(2026, 11, 2, 9), tick=False):
         escalation = builders.escalation(world.coordinator, item, world.party)
-        services.apply_action(world.liaison, escalation.id, "respond", version=None,
-                              note="Antwoord")
+        services.apply_action(
+            world.liaison, escalation.id, "respond", version=None, note="Antwoord"
+        )
     assert escalation.due_at is None
     assert item.id not in _late_ids(world.coordinator, local(2027, 6, 1, 9))
 
@@ -108,7 +109,8 @@ def test_reopening_restarts_the_answer_period(world):
         escalation = builders.escalation(world.coordinator, item, world.party)
         services.apply_action(world.liaison, escalation.id, "respond", version=None, note="A")
     with time_machine.travel(local(2026, 12, 1, 9), tick=False):
-        services.apply_action(world.coordinator, escalation.id, "reopen", version=None,
-                              note="Niet opgelost")
+        services.apply_action(
+            world.coordinator, escalation.id, "reopen", version=None, note="Niet opgelost"
+        )
     reloaded = db.session.scalars(select(Escalation).where(Escalation.id == escalation.id)).one()
     assert reloaded.due_at == local(2026, 12, 30, 17)  # 20 working days from the reopening

@@ -37,10 +37,12 @@ def _actor(world, transition):
     return world.liaison if transition.side is Side.PARTY else world.coordinator
 
 
-@pytest.mark.parametrize(("status", "transition"), PAIRS,
-                         ids=[f"{s.value}-{t.action}" for s, t in PAIRS])
-def test_every_status_and_action_pair_is_applied_or_refused_per_the_table(world, status,
-                                                                          transition):
+@pytest.mark.parametrize(
+    ("status", "transition"), PAIRS, ids=[f"{s.value}-{t.action}" for s, t in PAIRS]
+)
+def test_every_status_and_action_pair_is_applied_or_refused_per_the_table(
+    world, status, transition
+):
     escalation = _escalation_in(world, status)
     allowed = status in transition.sources
     kwargs = {"version": escalation.version, "note": "Toelichting"}
@@ -50,14 +52,17 @@ def test_every_status_and_action_pair_is_applied_or_refused_per_the_table(world,
         services.apply_action(_actor(world, transition), escalation.id, transition.action, **kwargs)
         assert escalation.status == transition.target
         event = db.session.scalars(
-            select(TimelineEvent).where(TimelineEvent.escalation_id == escalation.id,
-                                        TimelineEvent.kind == transition.action)
+            select(TimelineEvent).where(
+                TimelineEvent.escalation_id == escalation.id,
+                TimelineEvent.kind == transition.action,
+            )
         ).one()
         assert (event.old_value, event.new_value) == (status.value, transition.target.value)
     else:
         with pytest.raises(InvalidTransition):
-            services.apply_action(_actor(world, transition), escalation.id, transition.action,
-                                  **kwargs)
+            services.apply_action(
+                _actor(world, transition), escalation.id, transition.action, **kwargs
+            )
         db.session.rollback()
         assert db.session.get(Escalation, escalation.id).status == status
 
@@ -68,9 +73,14 @@ def test_the_other_side_may_never_apply_an_action(world, transition):
     escalation = _escalation_in(world, Status(source))
     wrong = world.coordinator if transition.side is Side.PARTY else world.liaison
     with pytest.raises(NotAllowed):
-        services.apply_action(wrong, escalation.id, transition.action,
-                              version=escalation.version, note="x",
-                              forward_to_party_id=world.other_party.id)
+        services.apply_action(
+            wrong,
+            escalation.id,
+            transition.action,
+            version=escalation.version,
+            note="x",
+            forward_to_party_id=world.other_party.id,
+        )
 
 
 def test_terminal_statuses_allow_no_action():
@@ -80,8 +90,14 @@ def test_terminal_statuses_allow_no_action():
 
 def test_forward_creates_a_new_submitted_escalation_to_the_other_party(world):
     escalation = _escalation_in(world, Status.ACKNOWLEDGED)
-    services.apply_action(world.liaison, escalation.id, "forward", version=escalation.version,
-                          note="Hoort bij de ander", forward_to_party_id=world.other_party.id)
+    services.apply_action(
+        world.liaison,
+        escalation.id,
+        "forward",
+        version=escalation.version,
+        note="Hoort bij de ander",
+        forward_to_party_id=world.other_party.id,
+    )
     forwarded = db.session.scalars(
         select(Escalation).where(Escalation.forwarded_from_id == escalation.id)
     ).one()
@@ -93,8 +109,14 @@ def test_forward_creates_a_new_submitted_escalation_to_the_other_party(world):
 def test_forward_to_an_already_addressed_party_changes_nothing(world):
     escalation = _escalation_in(world, Status.SUBMITTED)
     with pytest.raises(Exception) as raised:
-        services.apply_action(world.liaison, escalation.id, "forward", version=escalation.version,
-                              note="x", forward_to_party_id=world.party.id)
+        services.apply_action(
+            world.liaison,
+            escalation.id,
+            "forward",
+            version=escalation.version,
+            note="x",
+            forward_to_party_id=world.party.id,
+        )
     assert raised.value.status == 422
     db.session.rollback()
     assert db.session.get(Escalation, escalation.id).status == Status.SUBMITTED
@@ -121,7 +143,8 @@ def test_bottleneck_status_change_is_written_to_the_timeline(world):
     builders.escalation(world.coordinator, item, world.party)
     assert item.status == BottleneckStatus.ESCALATED
     kinds = db.session.scalars(
-        select(TimelineEvent.kind).where(TimelineEvent.subject_type == "bottleneck",
-                                         TimelineEvent.subject_id == item.id)
+        select(TimelineEvent.kind).where(
+            TimelineEvent.subject_type == "bottleneck", TimelineEvent.subject_id == item.id
+        )
     ).all()
     assert kinds == ["created", "escalated", "status"]
