@@ -1,7 +1,7 @@
 """The Celery app, made from the Flask factory (the Flask docs pattern).
 
-Tasks run inside an app context, take ids and load fresh rows. Start with:
-    celery -A workers.celery_app worker      celery -A workers.celery_app beat
+Tasks run inside an app context, take ids and load fresh rows. `workers.worker` is the module
+the `celery` command loads.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
-from tracker.app import create_app
 from workers.schedule import BEAT_SCHEDULE
 
 
@@ -28,7 +27,3 @@ def celery_init_app(app: Flask) -> Celery:
     celery.autodiscover_tasks(["workers.tasks"], related_name=None, force=True)
     app.extensions["celery"] = celery
     return celery
-
-
-flask_app = create_app()
-celery = celery_init_app(flask_app)

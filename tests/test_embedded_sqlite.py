@@ -1,0 +1,93 @@
+"""The embedded default: SQLite built by the same migrations, seeded, demo data, pages work."""
+
+from __future__ import annotations
+
+import flask_migrate
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import Client
+from tracker.app import create_app
+from tracker.bottlenecks.models import Bottleneck, BottleneckStatus
+from tracker.demo import PASSWORD, load_demo
+from tracker.escalations.models import Escalation
+from tracker.extensions import db
+
+
+@pytest.fixture(scope="module")
+def sqlite_app(tmp_path_factory):
+    path = tmp_path_factory.mktemp("embedded") / "tracker.db"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    app.test_client_class = Client
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_demo()
+        db.session.remove()
+    return app
+
+
+pytestmark = pytest.mark.no_db_isolation
+
+
+def test_demo_data_covers_every_building_block_at_every_status(sqlite_app):
+    with sqlite_app.app_context():
+        pairs = set(
+            db.session.execute(
+                select(Bottleneck.building_block_id, Bottleneck.status).distinct()
+            ).all()
+        )
+        blocks = {block for block, _ in pairs}
+        assert len(blocks) == 7
+        for block in blocks:
+            assert {status for b, status in pairs if b == block} == set(BottleneckStatus), block
+
+
+def test_demo_data_has_late_escalations(sqlite_app):
+    from tracker.core.timeutil import utcnow
+
+    with sqlite_app.app_context():
+        late = db.session.scalar(
+            select(func.count()).select_from(Escalation).where(Escalation.due_at < utcnow())
+        )
+        assert late >= 7
+
+
+def test_demo_load_is_idempotent(sqlite_app):
+    with sqlite_app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Bottleneck))
+        load_demo()
+        assert db.session.scalar(select(func.count()).select_from(Bottleneck)) == before
+
+
+def test_a_coordinator_and_a_liaison_use_the_embedded_app(sqlite_app):
+    coordinator = sqlite_app.test_client()
+    assert coordinator.login("anouk@demo.example", PASSWORD).status_code == 302
+    assert coordinator.get("/").status_code == 200
+    assert coordinator.get("/bottlenecks/?late=y").status_code == 200
+    liaison = sqlite_app.test_client()
+    liaison.login("gert@demo.example", PASSWORD)
+    page = liaison.get("/inbox").get_data(as_text=True)
+    assert "ZonMw" in page
+    with sqlite_app.app_context():
+        escalation = db.session.scalars(
+            select(Escalation)
+            .join(Escalation.party)
+            .where(Escalation.status == "submitted", Escalation.party.has(slug="zonmw"))
+        ).first()
+        target, version = escalation.id, escalation.version
+    response = liaison.post_form(f"/escalations/{target}/acknowledge", {"version": version})
+    assert response.status_code == 302
+    with sqlite_app.app_context():
+        assert db.session.get(Escalation, target).status == "acknowledged"
+
+
+def test_healthz_reports_the_database(sqlite_app):
+    response = sqlite_app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
