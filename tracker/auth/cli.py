@@ -23,8 +23,9 @@ def create_admin(name: str, email: str) -> None:
     db.session.add(user)
     db.session.flush()
     raw = services.issue_token(user, TokenPurpose.INVITE)
+    link = services.token_url(raw, TokenPurpose.INVITE)
     db.session.commit()
-    click.echo(services.token_url(raw, TokenPurpose.INVITE))
+    click.echo(link)
 
 
 @users.command("invite-link")

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,6 +16,7 @@ from tracker import authz
 from tracker.auth.models import AuthToken, TokenPurpose, User
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
+from tracker.core.urls import external_url
 from tracker.directory.models import Dsv, Party
 from tracker.extensions import db
 from tracker.timeline.services import record
@@ -66,7 +67,7 @@ def issue_token(user: User, purpose: TokenPurpose) -> str:
 
 def token_url(raw: str, purpose: TokenPurpose) -> str:
     endpoint = "auth.accept_invite" if purpose is TokenPurpose.INVITE else "auth.reset_password"
-    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, token=raw)
+    return external_url(endpoint, token=raw)
 
 
 def peek_token(raw: str, purpose: TokenPurpose) -> AuthToken:

@@ -11,14 +11,13 @@ from tracker.auth.forms import LoginForm, SetPasswordForm
 from tracker.auth.models import TokenPurpose
 from tracker.core.errors import DomainError
 from tracker.core.forms import form_status, refused
+from tracker.core.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("dashboard.index")
+    return safe_next(target, url_for("dashboard.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

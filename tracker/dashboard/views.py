@@ -11,6 +11,7 @@ from tracker.auth.services import set_language
 from tracker.bottlenecks import queries as bottleneck_queries
 from tracker.bottlenecks.models import Bottleneck, BottleneckStatus
 from tracker.core.timeutil import utcnow
+from tracker.core.urls import safe_next
 from tracker.escalations import queries as escalation_queries
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import AWAITING_PARTY
@@ -53,10 +54,7 @@ def language():
         session["language"] = chosen
         if current_user.is_authenticated:
             set_language(current_user, chosen)
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("dashboard.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("dashboard.index")))
 
 
 @bp.get("/healthz")

@@ -1,0 +1,23 @@
+"""URLs that are safe to redirect to, and links built without a request (CLI, workers)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """`target` when it is a path on this site, else `fallback` (no open redirects)."""
+    if not target or any(ord(char) < 32 or char == "\\" for char in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link under PUBLIC_URL, also outside a request (CLI commands, workers)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
