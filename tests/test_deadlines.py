@@ -56,7 +56,7 @@ def world(ctx):
 
 
 def _late_ids(user, now):
-    query = queries.bottleneck_list(user, queries.Filters(late=True), now)
+    query = queries.bottleneck_list(user, queries.Filters(late="late"), now)
     return {b.id for b in db.session.scalars(query)}
 
 
@@ -114,3 +114,16 @@ def test_reopening_restarts_the_answer_period(world):
         )
     reloaded = db.session.scalars(select(Escalation).where(Escalation.id == escalation.id)).one()
     assert reloaded.due_at == local(2026, 12, 30, 17)  # 20 working days from the reopening
+
+
+def test_very_late_filter_selects_only_escalations_past_twice_the_deadline(world):
+    late_item = builders.bottleneck(world.coordinator, title="Te laat")
+    very_late_item = builders.bottleneck(world.coordinator, title="Ruim te laat")
+    with time_machine.travel(local(2026, 11, 2, 9), tick=False):
+        builders.escalation(world.coordinator, very_late_item, world.party)
+    with time_machine.travel(local(2026, 11, 9, 9), tick=False):
+        builders.escalation(world.coordinator, late_item, world.party)
+    now = local(2026, 11, 17, 9)
+    query = queries.bottleneck_list(world.coordinator, queries.Filters(late="very_late"), now)
+    assert {b.id for b in db.session.scalars(query)} == {very_late_item.id}
+    assert _late_ids(world.coordinator, now) == {late_item.id, very_late_item.id}

@@ -69,7 +69,7 @@ def test_a_coordinator_and_a_liaison_use_the_embedded_app(sqlite_app):
     coordinator = sqlite_app.test_client()
     assert coordinator.login("anouk@demo.example", PASSWORD).status_code == 302
     assert coordinator.get("/").status_code == 200
-    assert coordinator.get("/bottlenecks/?late=y").status_code == 200
+    assert coordinator.get("/bottlenecks/?late=very_late").status_code == 200
     liaison = sqlite_app.test_client()
     liaison.login("gert@demo.example", PASSWORD)
     page = liaison.get("/inbox").get_data(as_text=True)

@@ -177,3 +177,14 @@ def test_english_interface_on_request(app, world):
 
 def _t(year, month, day):
     return datetime(year, month, day, 10, tzinfo=AMSTERDAM)
+
+
+def test_missing_required_note_is_shown_at_the_field(app, world):
+    item = builders.bottleneck(world.coordinator)
+    escalation = builders.escalation(world.coordinator, item, world.party)
+    liaison = _signed_in(app, world.liaison)
+    page = liaison.post_form(
+        f"/escalations/{escalation.id}/close", {"version": escalation.version, "note": ""}
+    )
+    assert page.status_code == 422
+    assert 'class="field-error"' in page.get_data(as_text=True)

@@ -57,5 +57,13 @@ class FilterForm(FlaskForm):
     party = SelectField(_l("Party"), coerce=coerce_optional_int, validators=[Optional()])
     dsv = SelectField(_l("DSV"), coerce=coerce_optional_int, validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
-    late = BooleanField(_l("Only late escalations"))
+    late = SelectField(
+        _l("Deadline"),
+        validators=[Optional()],
+        choices=[
+            ("", _l("Any deadline")),
+            ("late", _l("Late (past the deadline)")),
+            ("very_late", _l("Very late (past twice the deadline)")),
+        ],
+    )
     page = IntegerField(default=1, validators=[Optional()])

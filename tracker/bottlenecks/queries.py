@@ -22,7 +22,7 @@ class Filters:
     party: int | None = None
     dsv: int | None = None
     status: str | None = None
-    late: bool = False
+    late: str | None = None  # "late" or "very_late"
     dsv_ids: tuple[int, ...] = ()
 
 
@@ -58,7 +58,9 @@ def bottleneck_list(user: User, filters: Filters, now: datetime) -> Select:
         escalation = exists().where(Escalation.bottleneck_id == Bottleneck.id)
         if filters.party:
             escalation = escalation.where(Escalation.party_id == filters.party)
-        if filters.late:
+        if filters.late == "late":
             escalation = escalation.where(Escalation.due_at < now)
+        elif filters.late == "very_late":
+            escalation = escalation.where(Escalation.very_late_at < now)
         query = query.where(escalation)
     return query

@@ -47,7 +47,7 @@ def index():
         party=form.party.data,
         dsv=form.dsv.data,
         status=form.status.data or None,
-        late=bool(form.late.data),
+        late=form.late.data or None,
     )
     page = db.paginate(
         queries.bottleneck_list(current_user, filters, utcnow()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.validators import DataRequired
 
 from tracker import authz
 from tracker.bottlenecks import services as bottlenecks
@@ -77,6 +78,8 @@ def act(escalation_id: int, action: str):
         form.party_id.choices = [
             (p.id, p.name) for p in services.open_parties(escalation.bottleneck_id)
         ]
+    if transition.note_required:
+        form.note.validators = [DataRequired(_("This step needs a note.")), *form.note.validators]
     if request.method == "GET":
         form.version.data = escalation.version
     if form.validate_on_submit():
