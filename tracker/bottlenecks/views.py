@@ -58,6 +58,19 @@ def index():
     return render_template("bottlenecks/index.html", form=form, page=page)
 
 
+def _values(form: BottleneckForm) -> dict:
+    """The form's fields as the keyword arguments the create and update services take."""
+    return {
+        "title": form.title.data,
+        "description": form.description.data,
+        "building_block_id": form.building_block_id.data,
+        "owner_id": form.owner_id.data,
+        "impact": form.impact.data,
+        "domain_ids": form.domain_ids.data or [],
+        "is_confidential": form.is_confidential.data,
+    }
+
+
 def _fill_choices(form: BottleneckForm, dsv_id: int | None) -> None:
     own = current_user.dsvs
     form.dsv_id.choices = [(d.id, d.name) for d in own]
@@ -80,20 +93,11 @@ def create():
     if form.validate_on_submit():
         try:
             bottleneck = services.create_bottleneck(
-                current_user,
-                dsv_id=form.dsv_id.data,
-                title=form.title.data,
-                description=form.description.data,
-                building_block_id=form.building_block_id.data,
-                owner_id=form.owner_id.data,
-                impact=form.impact.data,
-                domain_ids=form.domain_ids.data or [],
-                is_confidential=form.is_confidential.data,
+                current_user, dsv_id=form.dsv_id.data, **_values(form)
             )
         except DomainError as error:
-            return render_template("bottlenecks/form.html", form=form, bottleneck=None), refused(
-                error
-            )
+            status = refused(error)
+            return render_template("bottlenecks/form.html", form=form, bottleneck=None), status
         flash(_("Bottleneck logged."), "success")
         return redirect(url_for(".detail", bottleneck_id=bottleneck.id))
     return render_template("bottlenecks/form.html", form=form, bottleneck=None), form_status(form)
@@ -135,16 +139,7 @@ def edit(bottleneck_id: int):
     if form.validate_on_submit():
         try:
             services.update_bottleneck(
-                current_user,
-                bottleneck.id,
-                version=int(form.version.data or 0),
-                title=form.title.data,
-                description=form.description.data,
-                building_block_id=form.building_block_id.data,
-                owner_id=form.owner_id.data,
-                impact=form.impact.data,
-                domain_ids=form.domain_ids.data or [],
-                is_confidential=form.is_confidential.data,
+                current_user, bottleneck.id, version=int(form.version.data or 0), **_values(form)
             )
         except DomainError as error:
             status = refused(error)

@@ -245,21 +245,20 @@ def _render_user(form: UserForm, user: User):
 
 @bp.post("/users/<int:user_id>/invite")
 def user_invite(user_id: int):
-    user = _user(user_id)
-    try:
-        link = accounts.reissue_invite(current_user, user.id)
-    except DomainError as error:
-        refused(error)
-        return redirect(url_for(".user_edit", user_id=user.id))
-    return render_template("directory/link.html", user=user, link=link, invite=True)
+    return _show_link(user_id, accounts.reissue_invite, invite=True)
 
 
 @bp.post("/users/<int:user_id>/reset")
 def user_reset(user_id: int):
+    return _show_link(user_id, accounts.issue_reset_link, invite=False)
+
+
+def _show_link(user_id: int, issue: Callable[[User, int], str], *, invite: bool):
+    """Issue an invite or reset link and show it once; refusals go back to the person's page."""
     user = _user(user_id)
     try:
-        link = accounts.issue_reset_link(current_user, user.id)
+        link = issue(current_user, user.id)
     except DomainError as error:
         refused(error)
         return redirect(url_for(".user_edit", user_id=user.id))
-    return render_template("directory/link.html", user=user, link=link, invite=False)
+    return render_template("directory/link.html", user=user, link=link, invite=invite)
