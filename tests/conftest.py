@@ -124,3 +124,17 @@ def ctx(app):
 @pytest.fixture
 def client(app) -> Client:
     return app.test_client()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a free port; the app delivers to it for the duration of the test."""
+    from tests.mail import SmtpServer
+
+    with SmtpServer() as server:
+        saved = {key: app.config[key] for key in ("MAIL_TRANSPORT", "MAIL_SERVER", "MAIL_PORT")}
+        app.config.update(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        try:
+            yield server
+        finally:
+            app.config.update(saved)

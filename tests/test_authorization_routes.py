@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from tests import builders
 from tracker.extensions import db
+from tracker.notifications.models import OutboxMessage
 
 ROLES = ("anonymous", "member", "coordinator", "liaison", "admin")
 LOGIN = 302  # anonymous users are sent to the sign-in page
@@ -46,6 +48,15 @@ ROUTES: dict[str, list[Case]] = {
     ],
     "auth.reset_password": [
         Case("GET", lambda o: "/auth/reset/not-a-token", dict.fromkeys(ROLES, 422))
+    ],
+    "auth.forgot_password": [Case("GET", lambda o: "/auth/forgot", dict.fromkeys(ROLES, 200))],
+    "notifications.index": [Case("GET", lambda o: "/admin/outbox/", ADMIN_ONLY_GET)],
+    "notifications.detail": [
+        Case("GET", lambda o: f"/admin/outbox/{o['mail'].id}", ADMIN_ONLY_GET),
+        Case("GET", lambda o: "/admin/outbox/999999", HIDDEN),
+    ],
+    "notifications.resend": [
+        Case("POST", lambda o: f"/admin/outbox/{o['mail'].id}/resend", same(404, admin=302)),
     ],
     "bottlenecks.index": [Case("GET", lambda o: "/bottlenecks/", same(200))],
     "bottlenecks.create": [Case("GET", lambda o: "/bottlenecks/new", same(404, coordinator=200))],
@@ -114,6 +125,7 @@ def objects(ctx):
     public_escalation = builders.escalation(foreign_author, public, world.other_party)
     invitee = builders.user()
     invitee.password_hash = None
+    mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
     db.session.commit()
     return world, {
         "secret": secret,
@@ -123,6 +135,7 @@ def objects(ctx):
         "other_dsv": world.other_dsv,
         "other_user": world.other_coordinator,
         "invitee": invitee,
+        "mail": mail,
     }
 
 

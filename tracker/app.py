@@ -60,6 +60,7 @@ def _import_models() -> None:
     from tracker.bottlenecks import models as _bottlenecks  # noqa: F401
     from tracker.directory import models as _directory  # noqa: F401
     from tracker.escalations import models as _escalations  # noqa: F401
+    from tracker.notifications import models as _notifications  # noqa: F401
     from tracker.timeline import models as _timeline  # noqa: F401
 
 
@@ -100,8 +101,16 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.directory.views import bp as directory_bp
     from tracker.escalations.views import bp as escalations_bp
+    from tracker.notifications.views import bp as notifications_bp
 
-    for blueprint in (dashboard_bp, auth_bp, bottlenecks_bp, escalations_bp, directory_bp):
+    for blueprint in (
+        dashboard_bp,
+        auth_bp,
+        bottlenecks_bp,
+        escalations_bp,
+        directory_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -109,8 +118,10 @@ def _register_cli(app: Flask) -> None:
     from tracker import demo
     from tracker.auth import cli as auth_cli
     from tracker.directory import cli as directory_cli
+    from tracker.notifications import cli as notifications_cli
 
     directory_cli.register(app)
+    notifications_cli.register(app)
     auth_cli.register(app)
     demo.register(app)
 
@@ -120,6 +131,7 @@ def _register_template_helpers(app: Flask) -> None:
     from tracker.bottlenecks.models import IMPACT_LABELS, STATUS_LABELS
     from tracker.core.timeutil import to_local
     from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
+    from tracker.notifications.models import STATUS_LABELS as OUTBOX_LABELS
     from tracker.timeline.labels import describe
 
     @app.template_filter("local")
@@ -131,6 +143,7 @@ def _register_template_helpers(app: Flask) -> None:
         bottleneck_status_label=lambda code: STATUS_LABELS.get(code, code),
         impact_label=lambda code: IMPACT_LABELS.get(code, code),
         event_text=describe,
+        outbox_status_label=lambda code: OUTBOX_LABELS.get(code, code),
     )
 
     @app.context_processor

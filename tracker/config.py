@@ -58,6 +58,19 @@ def load(instance_path: Path) -> dict:
         "RESET_TOKEN_HOURS": int(os.environ.get("RESET_TOKEN_HOURS", 2)),
         "ACKNOWLEDGE_WORKING_DAYS": 5,
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://localhost:5000"),
+        # E-mail: real SMTP when MAIL_SERVER is set, else caught as .eml files in instance/mail.
+        "MAIL_TRANSPORT": "smtp" if os.environ.get("MAIL_SERVER") else "file",
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", 10)),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "DSV-tracker <noreply@dsv-tracker.example>"),
+        "MAIL_CATCH_DIR": str(instance_path / "mail"),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
+        "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", 200)),
         "CELERY": {
             "broker_url": os.environ.get(
                 "CELERY_BROKER_URL", f"sqla+sqlite:///{instance_path / 'broker.db'}"

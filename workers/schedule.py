@@ -8,6 +8,12 @@ from __future__ import annotations
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
+    # The outbox is written by web requests in their own transaction; this sends it. Short
+    # interval, cheap when empty (one indexed query), safe when two run at once (claims).
+    "dispatch-outbox": {
+        "task": "workers.tasks.mail.dispatch_outbox",
+        "schedule": 15.0,
+    },
     # Keeps the embedded broker's queue table and the worker's health visible in the log;
     # reminders and digests join this list with the workers issue.
     "heartbeat": {

@@ -14,6 +14,10 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),

@@ -19,6 +19,7 @@ from tracker.core.timeutil import utcnow
 from tracker.core.urls import external_url
 from tracker.directory.models import Dsv, Party
 from tracker.extensions import db
+from tracker.notifications import notify
 from tracker.timeline.services import record
 
 SUBJECT = "user"
@@ -111,14 +112,25 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def _send_link(user: User, purpose: TokenPurpose) -> str:
+    """Issue a token and queue the e-mail that carries its link, in the caller's transaction."""
+    link = token_url(issue_token(user, purpose), purpose)
+    if purpose is TokenPurpose.INVITE:
+        notify.invitation(user, link, current_app.config["INVITE_TOKEN_HOURS"])
+    else:
+        notify.password_reset(user, link, current_app.config["RESET_TOKEN_HOURS"])
+    return link
+
+
 def request_password_reset(email: str) -> str | None:
-    """A reset link for an active account that has a password; None otherwise (never revealed)."""
+    """E-mail a reset link to an active account with a password; None otherwise (never revealed)."""
     user = find_by_email(email)
     if user is None or not user.active or user.password_hash is None:
         return None
-    raw = issue_token(user, TokenPurpose.RESET)
+    link = _send_link(user, TokenPurpose.RESET)
+    record(SUBJECT, user.id, "reset_link", user)
     db.session.commit()
-    return token_url(raw, TokenPurpose.RESET)
+    return link
 
 
 def _memberships(dsv_ids: Iterable[int], party_ids: Iterable[int]) -> tuple[list[Dsv], list[Party]]:
@@ -158,10 +170,10 @@ def invite_user(
     )
     db.session.add(user)
     db.session.flush()
-    raw = issue_token(user, TokenPurpose.INVITE)
+    link = _send_link(user, TokenPurpose.INVITE)
     record(SUBJECT, user.id, "invited", actor, new=email)
     db.session.commit()
-    return user, token_url(raw, TokenPurpose.INVITE)
+    return user, link
 
 
 def reissue_invite(actor: User, user_id: int) -> str:
@@ -172,10 +184,10 @@ def reissue_invite(actor: User, user_id: int) -> str:
         raise NotVisible()
     if user.has_accepted_invite:
         raise InvalidInput(_("This person already set a password; use a password reset instead."))
-    raw = issue_token(user, TokenPurpose.INVITE)
+    link = _send_link(user, TokenPurpose.INVITE)
     record(SUBJECT, user.id, "invited", actor, new=user.email)
     db.session.commit()
-    return token_url(raw, TokenPurpose.INVITE)
+    return link
 
 
 def update_user(
@@ -232,7 +244,7 @@ def issue_reset_link(actor: User, user_id: int) -> str:
         raise NotVisible()
     if not user.active or not user.has_accepted_invite:
         raise InvalidInput(_("Only active accounts with a password can get a reset link."))
-    raw = issue_token(user, TokenPurpose.RESET)
+    link = _send_link(user, TokenPurpose.RESET)
     record(SUBJECT, user.id, "reset_link", actor)
     db.session.commit()
-    return token_url(raw, TokenPurpose.RESET)
+    return link

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import services
-from tracker.auth.forms import LoginForm, SetPasswordForm
+from tracker.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from tracker.auth.models import TokenPurpose
 from tracker.core.errors import DomainError
 from tracker.core.forms import form_status, refused
@@ -45,6 +45,22 @@ def logout():
     session.clear()
     flash(_("You are signed out."), "success")
     return redirect(url_for(".login"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(
+            _(
+                "If an account with this address exists, we sent it a link to choose a new "
+                "password. Check your e-mail."
+            ),
+            "success",
+        )
+        return redirect(url_for(".login"))
+    return render_template("auth/forgot_password.html", form=form), form_status(form)
 
 
 def _token_page(token: str, purpose: TokenPurpose, template: str, done_message: str):

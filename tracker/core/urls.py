@@ -19,5 +19,6 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute link under PUBLIC_URL, also outside a request (CLI commands, workers)."""
+    anchor = values.pop("_anchor", None)
     path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path + (f"#{anchor}" if anchor else "")

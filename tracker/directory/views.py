@@ -22,6 +22,7 @@ from tracker.directory import queries, services
 from tracker.directory.forms import DsvForm, NetworkForm, PartyForm
 from tracker.directory.models import Dsv, Network, Party
 from tracker.extensions import db
+from tracker.notifications.models import OutboxMessage, OutboxStatus
 from tracker.timeline.services import events_for
 
 bp = Blueprint("directory", __name__, url_prefix="/admin")
@@ -119,6 +120,9 @@ def overview():
         for key, kind in KINDS.items()
     }
     counts["users"] = db.session.scalar(select(func.count()).select_from(User))
+    counts["failed_mail"] = db.session.scalar(
+        select(func.count()).where(OutboxMessage.status == OutboxStatus.FAILED)
+    )
     return render_template(
         "directory/overview.html",
         counts=counts,
@@ -185,7 +189,7 @@ def user_new():
     _prepare_user_form(form)
     if form.validate_on_submit():
         try:
-            user, link = accounts.invite_user(
+            user, _link = accounts.invite_user(
                 current_user,
                 name=form.name.data,
                 email=form.email.data,
@@ -197,7 +201,7 @@ def user_new():
         except DomainError as error:
             status = refused(error)
             return render_template("directory/user_form.html", form=form, user=None), status
-        return render_template("directory/link.html", user=user, link=link, invite=True), 201
+        return render_template("directory/link.html", user=user, invite=True), 201
     return render_template("directory/user_form.html", form=form, user=None), form_status(form)
 
 
@@ -257,8 +261,8 @@ def _show_link(user_id: int, issue: Callable[[User, int], str], *, invite: bool)
     """Issue an invite or reset link and show it once; refusals go back to the person's page."""
     user = _user(user_id)
     try:
-        link = issue(current_user, user.id)
+        issue(current_user, user.id)
     except DomainError as error:
         refused(error)
         return redirect(url_for(".user_edit", user_id=user.id))
-    return render_template("directory/link.html", user=user, link=link, invite=invite)
+    return render_template("directory/link.html", user=user, invite=invite)

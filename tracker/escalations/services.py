@@ -24,6 +24,7 @@ from tracker.escalations.workflow import (
     transition_for,
 )
 from tracker.extensions import db
+from tracker.notifications import notify
 from tracker.timeline.services import record
 
 SUBJECT = "bottleneck"
@@ -117,6 +118,7 @@ def escalate(
     created = []
     for party in parties:
         escalation = _submit(bottleneck, party, actor, request.strip(), now)
+        notify.escalation_submitted(escalation)
         record(
             SUBJECT,
             bottleneck.id,
@@ -189,6 +191,7 @@ def apply_action(
         forwarded = _submit(
             bottleneck, forward_to, actor, escalation.request, now, forwarded_from_id=escalation.id
         )
+        notify.escalation_submitted(forwarded)
         record(
             SUBJECT,
             bottleneck.id,
@@ -199,6 +202,7 @@ def apply_action(
             new=forward_to.name,
             body=note,
         )
+    notify.escalation_changed(escalation, transition)
     bottlenecks.refresh_status(bottleneck, actor)
     bottlenecks.commit_or_stale()
     return escalation

@@ -1,0 +1,198 @@
+"""The outbox: e-mails queued in the change's transaction, delivered over real SMTP, once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from tests import builders
+from tracker.escalations import services as escalations
+from tracker.extensions import db
+from tracker.notifications import services
+from tracker.notifications.models import LedgerEntry, OutboxMessage, OutboxStatus
+
+
+@pytest.fixture
+def world(ctx):
+    return builders.World()
+
+
+def _outbox(**filters) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(select(OutboxMessage).filter_by(**filters).order_by(OutboxMessage.id))
+    )
+
+
+def test_new_escalation_mails_each_active_liaison_in_their_language(world):
+    english = builders.user(parties=[world.party], language="en", name="English Liaison")
+    gone = builders.user(parties=[world.party], name="Vertrokken")
+    gone.active = False
+    db.session.commit()
+    item = builders.bottleneck(world.coordinator, title="Geen KvK-nummer")
+    builders.escalation(world.coordinator, item, world.party)
+    mails = {m.recipient_email: m for m in _outbox(kind="escalation_submitted")}
+    assert set(mails) == {world.liaison.email, english.email}
+    assert (
+        mails[world.liaison.email].subject == "Nieuwe escalatie voor Partij Eigen: Geen KvK-nummer"
+    )
+    assert mails[english.email].subject == "New escalation for Partij Eigen: Geen KvK-nummer"
+    assert f"/bottlenecks/{item.id}#escalation-" in mails[english.email].body_text
+
+
+def test_party_steps_go_to_the_owner_and_dsv_steps_to_the_liaisons(world):
+    item = builders.bottleneck(world.coordinator)
+    escalation = builders.escalation(world.coordinator, item, world.party)
+    escalations.apply_action(world.liaison, escalation.id, "respond", version=None, note="Ja")
+    escalations.apply_action(world.coordinator, escalation.id, "reopen", version=None, note="Nee")
+    changed = _outbox(kind="escalation_changed")
+    assert [m.recipient_email for m in changed] == [world.coordinator.email, world.liaison.email]
+
+
+def test_a_rolled_back_change_sends_nothing(world):
+    item = builders.bottleneck(world.coordinator)
+    before = len(_outbox())
+    with pytest.raises(Exception, match="Partij Eigen"):
+        escalations.escalate(world.coordinator, item.id, [world.party.id, world.party.id], "x")
+        escalations.escalate(world.coordinator, item.id, [world.party.id], "twice")
+    db.session.rollback()
+    assert len(_outbox()) == before + 1  # only the first, committed escalation mailed
+    services.queue_email("invitation", world.member, link="https://x.example", hours=1)
+    db.session.rollback()
+    assert len(_outbox()) == before + 1
+
+
+def test_dispatch_delivers_over_smtp_with_text_html_and_a_stable_message_id(world, smtp):
+    item = builders.bottleneck(world.coordinator)
+    builders.escalation(world.coordinator, item, world.party)
+    (queued,) = _outbox()
+    result = services.dispatch_due()
+    assert (result.sent, result.failed) == (1, 0)
+    (received,) = smtp.messages
+    assert received["Message-ID"] == queued.message_id
+    assert received["To"] == world.liaison.email
+    assert {part.get_content_type() for part in received.iter_parts()} == {
+        "text/plain",
+        "text/html",
+    }
+    assert db.session.get(OutboxMessage, queued.id).status == OutboxStatus.SENT
+    assert services.dispatch_due().claimed == 0  # nothing sent twice
+    assert len(smtp.messages) == 1
+
+
+def test_transient_refusal_is_retried_with_backoff_and_delivered_once(world, smtp):
+    services.queue_email("invitation", world.member, link="https://x.example/i", hours=72)
+    db.session.commit()
+    smtp.recorder.refuse("451 4.3.0 try again later", times=2)
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False):
+        assert services.dispatch_due().retried == 1
+    (message,) = _outbox()
+    assert message.status == OutboxStatus.PENDING and "451" in message.last_error
+    assert message.next_attempt_at == start + timedelta(seconds=30)
+    with time_machine.travel(start + timedelta(seconds=10), tick=False):
+        assert services.dispatch_due().claimed == 0  # not due yet
+    with time_machine.travel(start + timedelta(seconds=31), tick=False):
+        assert services.dispatch_due().retried == 1
+    with time_machine.travel(start + timedelta(seconds=31 + 121), tick=False):
+        assert services.dispatch_due().sent == 1
+    assert len(smtp.messages) == 1
+    assert db.session.get(OutboxMessage, message.id).attempts == 3
+
+
+def test_permanent_refusal_fails_visibly_and_an_admin_can_resend(world, smtp, client):
+    services.queue_email("invitation", world.member, link="https://x.example/i", hours=72)
+    db.session.commit()
+    smtp.recorder.refuse("550 5.1.1 no such user")
+    assert services.dispatch_due().failed == 1
+    (message,) = _outbox()
+    assert message.status == OutboxStatus.FAILED
+    client.login(world.admin.email, builders.PASSWORD)
+    assert "550" in client.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+    assert client.post_form(f"/admin/outbox/{message.id}/resend").status_code == 302
+    assert services.dispatch_due().sent == 1
+    assert smtp.messages[0]["Message-ID"] == message.message_id
+
+
+def test_unreachable_server_is_a_transient_error(world, app):
+    from tests.mail import free_port
+
+    services.queue_email("invitation", world.member, link="https://x.example/i", hours=72)
+    db.session.commit()
+    app.config.update(
+        MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2
+    )
+    try:
+        assert services.dispatch_due().retried == 1
+    finally:
+        app.config.update(MAIL_TRANSPORT="file")
+
+
+def test_out_of_attempts_becomes_failed(world, smtp, app):
+    services.queue_email("invitation", world.member, link="https://x.example/i", hours=72)
+    db.session.commit()
+    (message,) = _outbox()
+    message.attempts = app.config["MAIL_MAX_ATTEMPTS"] - 1
+    db.session.commit()
+    smtp.recorder.refuse("421 service not available")
+    assert services.dispatch_due().failed == 1
+
+
+def test_a_dispatcher_that_died_mid_batch_leaves_nothing_lost_or_doubled(world, smtp):
+    for n in range(3):
+        services.queue_email("invitation", builders.user(), link=f"https://x.example/{n}", hours=72)
+    db.session.commit()
+    claimed = services.claim_batch(limit=10)  # this dispatcher "dies" right after claiming
+    result = services.DispatchResult()
+    services.deliver_claimed(claimed[0], result)  # ... having sent only the first
+    assert services.dispatch_due().claimed == 0  # the others are claimed, not lost: wait
+    later = datetime.now(UTC) + services.STALE_CLAIM + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert services.dispatch_due().sent == 2
+    assert sorted(m["Message-ID"] for m in smtp.messages) == sorted(m.message_id for m in _outbox())
+
+
+def test_two_dispatchers_claim_disjoint_batches(world):
+    for n in range(5):
+        services.queue_email("invitation", builders.user(), link=f"https://x.example/{n}", hours=72)
+    db.session.commit()
+    first = services.claim_batch(limit=3)
+    second = services.claim_batch(limit=3)
+    assert len(first) == 3 and len(second) == 2 and not set(first) & set(second)
+
+
+def test_ledger_lets_a_reminder_be_queued_only_once(world):
+    def remind():
+        return services.queue_once(
+            "invitation",
+            world.member,
+            ledger_recipient=f"user:{world.member.id}",
+            subject="escalation:1",
+            stage="overdue",
+            link="https://x.example",
+            hours=1,
+        )
+
+    assert remind() is not None
+    assert remind() is None
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+    assert len(_outbox(kind="invitation")) == 1
+
+
+def test_caught_mail_is_written_as_eml_files_in_the_embedded_default(world, app, tmp_path):
+    app.config.update(MAIL_TRANSPORT="file", MAIL_CATCH_DIR=str(tmp_path))
+    services.queue_email("invitation", world.member, link="https://x.example/i", hours=72)
+    db.session.commit()
+    assert services.dispatch_due().sent == 1
+    (eml,) = tmp_path.glob("*.eml")
+    assert "https://x.example/i" in eml.read_text()
+
+
+def test_forgot_password_mails_existing_accounts_and_says_the_same_for_unknown(world, client):
+    known = client.post_form("/auth/forgot", {"email": world.coordinator.email.upper()})
+    unknown = client.post_form("/auth/forgot", {"email": "niemand@nergens.example"})
+    assert known.status_code == unknown.status_code == 302
+    assert [m.recipient_email for m in _outbox(kind="password_reset")] == [world.coordinator.email]

@@ -1,0 +1,74 @@
+"""The outbox of rendered e-mails and the ledger that makes every reminder and digest unique."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.core.timeutil import utcnow
+from tracker.core.types import UTCDateTime
+from tracker.extensions import db
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for (another) delivery attempt at next_attempt_at
+    SENDING = "sending"  # claimed by a dispatcher; reclaimed when the claim grows stale
+    SENT = "sent"
+    FAILED = "failed"  # permanent failure or out of attempts; an admin can resend
+
+
+STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("waiting"),
+    OutboxStatus.SENDING: _l("sending"),
+    OutboxStatus.SENT: _l("sent"),
+    OutboxStatus.FAILED: _l("failed"),
+}
+
+
+class OutboxMessage(db.Model):
+    """One e-mail to one recipient, rendered in their language when the change happened."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # Stable across retries, so a resend after a crash can be recognised by the receiving side.
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LedgerEntry(db.Model):
+    """A reminder or digest that was queued once: the unique key makes a second one impossible."""
+
+    __tablename__ = "notification_ledger"
+    __table_args__ = (UniqueConstraint("kind", "recipient", "subject", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(64))  # "user:12" or "party:3"
+    subject: Mapped[str] = mapped_column(String(64))  # "escalation:7", "bottleneck:3", ...
+    stage: Mapped[str] = mapped_column(String(64))  # a reminder stage or a digest window
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

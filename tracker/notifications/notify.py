@@ -1,0 +1,60 @@
+"""Who is told what, and when: called by the services inside their transaction."""
+
+from __future__ import annotations
+
+from tracker.auth.models import User
+from tracker.core.urls import external_url
+from tracker.escalations.models import Escalation
+from tracker.escalations.workflow import Side, Transition
+from tracker.notifications.services import queue_email
+
+
+def _active(users: list[User]) -> list[User]:
+    return [user for user in users if user.active and user.has_accepted_invite]
+
+
+def _link(escalation: Escalation) -> str:
+    return external_url(
+        "bottlenecks.detail",
+        bottleneck_id=escalation.bottleneck_id,
+        _anchor=f"escalation-{escalation.id}",
+    )
+
+
+def escalation_submitted(escalation: Escalation) -> None:
+    """Tell every active liaison of the addressed party about a new (or forwarded) escalation."""
+    for liaison in _active(escalation.party.liaisons):
+        queue_email(
+            "escalation_submitted",
+            liaison,
+            escalation=escalation,
+            bottleneck=escalation.bottleneck,
+            link=_link(escalation),
+        )
+
+
+def escalation_changed(escalation: Escalation, transition: Transition) -> None:
+    """A party's step goes to the bottleneck's owner; a DSV's step goes to the party's liaisons."""
+    if transition.side is Side.PARTY:
+        recipients = _active([escalation.bottleneck.owner])
+    else:
+        recipients = _active(escalation.party.liaisons)
+    for person in recipients:
+        queue_email(
+            "escalation_changed",
+            person,
+            escalation=escalation,
+            bottleneck=escalation.bottleneck,
+            transition=transition,
+            link=_link(escalation),
+        )
+
+
+def invitation(user: User, link: str, hours: int) -> None:
+    """E-mail an invitation link (the account has no password yet, so no preference applies)."""
+    queue_email("invitation", user, link=link, hours=hours)
+
+
+def password_reset(user: User, link: str, hours: int) -> None:
+    """E-mail a password-reset link."""
+    queue_email("password_reset", user, link=link, hours=hours)
