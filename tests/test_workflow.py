@@ -13,7 +13,14 @@ from tracker.bottlenecks.services import derive_status
 from tracker.core.errors import InvalidTransition, NotAllowed
 from tracker.escalations import services
 from tracker.escalations.models import Escalation
-from tracker.escalations.workflow import TRANSITIONS, Side, Status, actions_from
+from tracker.escalations.workflow import (
+    ENDED,
+    TERMINAL,
+    TRANSITIONS,
+    Side,
+    Status,
+    actions_from,
+)
 from tracker.extensions import db
 from tracker.timeline.models import TimelineEvent
 
@@ -83,9 +90,23 @@ def test_the_other_side_may_never_apply_an_action(world, transition):
         )
 
 
-def test_terminal_statuses_allow_no_action():
-    for status in (Status.ACCEPTED, Status.FORWARDED, Status.WITHDRAWN, Status.CLOSED):
+def test_terminal_statuses_allow_no_action_and_ended_ones_only_escalating_again():
+    for status in TERMINAL:
         assert actions_from(status) == []
+    for status in ENDED - TERMINAL:
+        assert [t.action for t in actions_from(status)] == ["resubmit"]
+
+
+def test_escalating_again_after_a_withdrawal_restarts_the_clock(world):
+    escalation = _escalation_in(world, Status.WITHDRAWN)
+    escalation.due_at = None
+    db.session.commit()
+    services.apply_action(
+        world.coordinator, escalation.id, "resubmit", version=None, note="Toch nodig"
+    )
+    assert escalation.status == Status.SUBMITTED
+    assert escalation.due_at == escalation.acknowledge_due_at is not None
+    assert escalation.closed_at is None
 
 
 def test_forward_creates_a_new_submitted_escalation_to_the_other_party(world):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
 from tracker import config
 from tracker.core import security
 from tracker.core.errors import register_error_handlers
+from tracker.core.urls import BoundedIntConverter
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
+    app.url_map.converters["int"] = BoundedIntConverter
     _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -42,14 +43,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        from flask import render_template
-        from flask_babel import gettext as _
-
-        message = _("The form has expired or was sent twice. Reload the page and try again.")
-        return render_template("errors/error.html", status=400, message=message), 400
 
     return app
 
@@ -66,6 +59,8 @@ def _import_models() -> None:
 
 def _select_locale() -> str:
     languages = ("nl", "en")
+    if not has_request_context():  # CLI and workers: the default, unless force_locale is used
+        return "nl"
     if (chosen := session.get("language")) in languages:
         return chosen
     if current_user and current_user.is_authenticated:

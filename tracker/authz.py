@@ -49,7 +49,8 @@ Rule = Callable[[User, Any], bool]
 #: action -> rule(user, object). Every view and service asks through `can` / `require`.
 RULES: dict[str, Rule] = {
     "bottleneck.view": _can_view_bottleneck,
-    "bottleneck.create": lambda user, dsv: _member(user, dsv.id),
+    # Without a DSV: may this user log bottlenecks at all (the "new" page)?
+    "bottleneck.create": lambda user, dsv: _member(user, dsv.id) if dsv else bool(user.dsv_ids),
     "bottleneck.edit": lambda user, b: _member(user, b.dsv_id),
     "bottleneck.escalate": lambda user, b: _member(user, b.dsv_id),
     "bottleneck.comment": lambda user, b: _member(user, b.dsv_id) or _addressed_liaison(user, b),
@@ -78,7 +79,7 @@ def require(user: User | None, action: str, obj: Any = None) -> None:
     """Raise NotVisible or NotAllowed unless `user` may do `action` to `obj`."""
     if can(user, action, obj):
         return
-    visibility = VISIBILITY.get(action.split(".", 1)[0])
+    visibility = VISIBILITY.get(action.split(".", 1)[0]) if obj is not None else None
     if visibility and visibility != action and can(user, visibility, obj):
         raise NotAllowed()
     raise NotVisible()

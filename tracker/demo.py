@@ -16,6 +16,7 @@ from tracker.directory.models import BuildingBlock, Domain, Dsv, Network, Party
 from tracker.directory.seed import seed_reference_data
 from tracker.directory.services import slugify
 from tracker.escalations import services as escalations
+from tracker.escalations.workflow import TRANSITIONS, Side
 from tracker.extensions import db
 
 PASSWORD = "demo-wachtwoord"
@@ -209,6 +210,7 @@ SCENARIOS = [
     ),
     ("closed", 45, [(5, "close", "Dit knelpunt is opgelost door de nieuwe wetgeving.")]),
     ("forwarded", 20, [(3, "forward", "Dit hoort bij de NZa.")]),
+    ("withdrawn", 12, [(2, "withdraw", "")]),
 ]
 
 PARTY_ROTATION = ["zonmw", "ministerie-van-vws", "nza", "vng", "pharos"]
@@ -305,7 +307,8 @@ def _bottlenecks(dsvs, parties, liaisons) -> None:
                     "Kunnen jullie dit agenderen en aangeven welke ruimte er is?",
                 )
             for offset, action, note in steps:
-                actor = author if action in {"accept", "reopen"} else liaisons[slug]
+                dsv_side = TRANSITIONS[action].side is Side.DSV
+                actor = author if dsv_side else liaisons[slug]
                 with clock_at(submitted + timedelta(days=offset)):
                     escalations.apply_action(
                         actor,

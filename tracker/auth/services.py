@@ -145,7 +145,7 @@ def _memberships(dsv_ids: Iterable[int], party_ids: Iterable[int]) -> tuple[list
 
 
 def invite_user(
-    actor: User,
+    actor: User | None,
     *,
     name: str,
     email: str,
@@ -154,8 +154,12 @@ def invite_user(
     dsv_ids: Iterable[int] = (),
     party_ids: Iterable[int] = (),
 ) -> tuple[User, str]:
-    """Create an account without a password and return it with its single-use invite link."""
-    authz.require(actor, "registry.manage")
+    """Create an account without a password, e-mail its single-use invite link, return both.
+
+    `actor` None is the operator at the command line (the CLI has no signed-in user).
+    """
+    if actor is not None:
+        authz.require(actor, "registry.manage")
     email = normalize_email(email)
     if find_by_email(email) is not None:
         raise InvalidInput(_("There is already an account with this e-mail address."))
@@ -176,9 +180,13 @@ def invite_user(
     return user, link
 
 
-def reissue_invite(actor: User, user_id: int) -> str:
-    """A fresh invite link for a user who has not set a password yet; older links stop working."""
-    authz.require(actor, "registry.manage")
+def reissue_invite(actor: User | None, user_id: int) -> str:
+    """A fresh invite link, e-mailed, for a user without a password; older links stop working.
+
+    `actor` None is the operator at the command line (the CLI has no signed-in user).
+    """
+    if actor is not None:
+        authz.require(actor, "registry.manage")
     user = db.session.get(User, user_id)
     if user is None:
         raise NotVisible()

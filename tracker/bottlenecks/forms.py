@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.bottlenecks.models import DESCRIPTION_MAX, IMPACT_LABELS, TITLE_MAX, Impact
-from tracker.core.forms import coerce_optional_int
+from tracker.core.forms import OnceForm, coerce_optional_int, version_field
 
 
 class CheckboxListField(SelectMultipleField):
@@ -22,7 +22,8 @@ class CheckboxListField(SelectMultipleField):
 
 
 class BottleneckForm(FlaskForm):
-    dsv_id = SelectField(_l("DSV"), coerce=int, validators=[InputRequired()])
+    """The fields a DSV member fills in; the DSV itself is chosen only when logging."""
+
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
     description = TextAreaField(
         _l("Description"),
@@ -34,10 +35,17 @@ class BottleneckForm(FlaskForm):
     impact = SelectField(_l("Impact"), choices=list(IMPACT_LABELS.items()), default=Impact.MEDIUM)
     domain_ids = CheckboxListField(_l("Domains involved"), coerce=int)
     is_confidential = BooleanField(_l("Confidential: only my DSV and the addressed parties see it"))
-    version = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class NewBottleneckForm(OnceForm, BottleneckForm):
+    dsv_id = SelectField(_l("DSV"), coerce=int, validators=[InputRequired()])
+
+
+class EditBottleneckForm(BottleneckForm):
+    version = version_field()
+
+
+class CommentForm(OnceForm):
     body = TextAreaField(
         _l("Comment"),
         validators=[DataRequired(), Length(max=DESCRIPTION_MAX)],
@@ -57,6 +65,7 @@ class FilterForm(FlaskForm):
     party = SelectField(_l("Party"), coerce=coerce_optional_int, validators=[Optional()])
     dsv = SelectField(_l("DSV"), coerce=coerce_optional_int, validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
+    mine = BooleanField(_l("Only my DSVs"))
     late = SelectField(
         _l("Deadline"),
         validators=[Optional()],

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import authz
 from tracker.auth.models import User
 from tracker.bottlenecks.models import Bottleneck, BottleneckStatus, Impact
-from tracker.core.errors import InvalidInput, NotVisible, StaleObject
+from tracker.core.concurrency import check_version, conflicts_are_stale
+from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
 from tracker.directory.models import BuildingBlock, Domain, Dsv
 from tracker.escalations.workflow import AWAITING_PARTY, Status
@@ -44,6 +44,7 @@ def _checked_refs(dsv: Dsv, building_block_id: int, owner_id: int, domain_ids: I
     return block, owner, domains
 
 
+@conflicts_are_stale
 def create_bottleneck(
     actor: User,
     *,
@@ -58,8 +59,9 @@ def create_bottleneck(
 ) -> Bottleneck:
     """Log a bottleneck for a DSV the actor belongs to, with its 'created' event, in one commit."""
     dsv = db.session.get(Dsv, dsv_id)
-    if dsv is None or dsv.id not in actor.dsv_ids:
+    if dsv is None:
         raise InvalidInput(_("You can only log bottlenecks for your own DSVs."))
+    authz.require(actor, "bottleneck.create", dsv)
     block, owner, domains = _checked_refs(dsv, building_block_id, owner_id, domain_ids)
     if impact not in set(Impact):
         raise InvalidInput(_("Choose an impact from the list."))
@@ -84,21 +86,7 @@ def create_bottleneck(
     return bottleneck
 
 
-def check_version(obj: Bottleneck | object, version: int | None) -> None:
-    """Refuse a form that was opened on an older version of the object."""
-    if version is not None and version != obj.version:
-        raise StaleObject()
-
-
-def commit_or_stale() -> None:
-    """Commit; a concurrent writer that got there first turns into StaleObject (409)."""
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleObject() from error
-
-
+@conflicts_are_stale
 def update_bottleneck(
     actor: User,
     bottleneck_id: int,
@@ -129,7 +117,7 @@ def update_bottleneck(
             ",".join(d.code for d in bottleneck.domains),
             ",".join(d.code for d in sorted(domains, key=lambda d: d.id)),
         ),
-        "confidential": (str(bottleneck.is_confidential).lower(), str(is_confidential).lower()),
+        "confidential": (bottleneck.is_confidential, is_confidential),
     }
     changed = {field: pair for field, pair in changes.items() if pair[0] != pair[1]}
     if not changed:
@@ -147,10 +135,11 @@ def update_bottleneck(
             record(SUBJECT, bottleneck.id, "changed", actor, field=field, body=new)
         else:
             record(SUBJECT, bottleneck.id, "changed", actor, field=field, old=old, new=new)
-    commit_or_stale()
+    db.session.commit()
     return bottleneck
 
 
+@conflicts_are_stale
 def add_comment(actor: User, bottleneck_id: int, body: str) -> None:
     """Add a comment by a DSV member or an addressed party's liaison to the timeline."""
     bottleneck = get_visible(actor, bottleneck_id)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import authz
 from tracker.bottlenecks import queries, services
-from tracker.bottlenecks.forms import BottleneckForm, CommentForm, FilterForm
-from tracker.bottlenecks.models import STATUS_LABELS
+from tracker.bottlenecks.forms import (
+    BottleneckForm,
+    CommentForm,
+    EditBottleneckForm,
+    FilterForm,
+    NewBottleneckForm,
+)
+from tracker.bottlenecks.models import STATUS_LABELS, Bottleneck
 from tracker.core.errors import DomainError
-from tracker.core.forms import form_status, refused
+from tracker.core.forms import MAX_PAGE, OnceForm, form_status, refused
 from tracker.core.timeutil import utcnow
 from tracker.directory import queries as directory
 from tracker.escalations import services as escalations
@@ -20,10 +26,6 @@ from tracker.extensions import db
 from tracker.timeline.services import events_for
 
 bp = Blueprint("bottlenecks", __name__, url_prefix="/bottlenecks")
-
-
-def _status_choices():
-    return [("", _("All statuses")), *((s.value, label) for s, label in STATUS_LABELS.items())]
 
 
 def _with_all(rows, label) -> list:
@@ -38,7 +40,7 @@ def index():
     form.network.choices = _with_all(directory.choices(directory.networks()), _("All networks"))
     form.party.choices = _with_all(directory.choices(directory.parties()), _("All parties"))
     form.dsv.choices = _with_all(directory.choices(directory.dsvs()), _("All DSVs"))
-    form.status.choices = _status_choices()
+    form.status.choices = _with_all(list(STATUS_LABELS.items()), _("All statuses"))
     if not form.validate():
         return render_template("bottlenecks/index.html", form=form, page=None), 400
     filters = queries.Filters(
@@ -48,10 +50,11 @@ def index():
         dsv=form.dsv.data,
         status=form.status.data or None,
         late=form.late.data or None,
+        dsv_ids=tuple(current_user.dsv_ids) if form.mine.data else (),
     )
     page = db.paginate(
         queries.bottleneck_list(current_user, filters, utcnow()),
-        page=max(form.page.data or 1, 1),
+        page=min(max(form.page.data or 1, 1), MAX_PAGE),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -71,25 +74,33 @@ def _values(form: BottleneckForm) -> dict:
     }
 
 
-def _fill_choices(form: BottleneckForm, dsv_id: int | None) -> None:
-    own = current_user.dsvs
-    form.dsv_id.choices = [(d.id, d.name) for d in own]
-    chosen = next((d for d in own if d.id == dsv_id), own[0] if own else None)
-    form.owner_id.choices = [(u.id, u.name) for u in chosen.members if u.active] if chosen else []
+def _fill_choices(form: BottleneckForm, dsv) -> None:
+    form.owner_id.choices = [(u.id, u.name) for u in dsv.members if u.active] if dsv else []
     form.building_block_id.choices = directory.block_choices()
     form.domain_ids.choices = directory.domain_choices()
+
+
+def _repeat(form: OnceForm):
+    """A second submit of a form that already succeeded goes to what it created."""
+    if request.method == "POST" and (done := form.already_done()):
+        flash(_("This was already saved."), "success")
+        return redirect(done)
+    return None
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not current_user.dsvs:
-        abort(404)
-    form = BottleneckForm()
+    authz.require(current_user, "bottleneck.create")
+    form = NewBottleneckForm()
+    if repeat := _repeat(form):
+        return repeat
+    own = current_user.dsvs
+    form.dsv_id.choices = [(d.id, d.name) for d in own]
     if request.method == "GET":
-        form.dsv_id.data = request.args.get("dsv", type=int) or current_user.dsvs[0].id
+        form.dsv_id.data = request.args.get("dsv", type=int) or own[0].id
         form.owner_id.data = current_user.id
-    _fill_choices(form, form.dsv_id.data)
+    _fill_choices(form, next((d for d in own if d.id == form.dsv_id.data), own[0]))
     if form.validate_on_submit():
         try:
             bottleneck = services.create_bottleneck(
@@ -98,8 +109,10 @@ def create():
         except DomainError as error:
             status = refused(error)
             return render_template("bottlenecks/form.html", form=form, bottleneck=None), status
+        url = url_for(".detail", bottleneck_id=bottleneck.id)
+        form.mark_done(url)
         flash(_("Bottleneck logged."), "success")
-        return redirect(url_for(".detail", bottleneck_id=bottleneck.id))
+        return redirect(url)
     return render_template("bottlenecks/form.html", form=form, bottleneck=None), form_status(form)
 
 
@@ -110,7 +123,7 @@ def detail(bottleneck_id: int):
     return render_detail(bottleneck, CommentForm())
 
 
-def render_detail(bottleneck, comment_form: CommentForm, status: int = 200):
+def render_detail(bottleneck: Bottleneck, comment_form: CommentForm, status: int = 200):
     """The detail page: the bottleneck, its escalations with the actions this user may take."""
     actions = {e.id: escalations.available_actions(current_user, e) for e in bottleneck.escalations}
     return render_template(
@@ -128,18 +141,14 @@ def render_detail(bottleneck, comment_form: CommentForm, status: int = 200):
 def edit(bottleneck_id: int):
     bottleneck = services.get_visible(current_user, bottleneck_id)
     authz.require(current_user, "bottleneck.edit", bottleneck)
-    form = BottleneckForm(obj=bottleneck)
+    form = EditBottleneckForm(obj=bottleneck)
     if request.method == "GET":
         form.domain_ids.data = [d.id for d in bottleneck.domains]
-        form.version.data = bottleneck.version
-    form.dsv_id.choices = [(bottleneck.dsv.id, bottleneck.dsv.name)]
-    form.dsv_id.data = bottleneck.dsv_id
-    _fill_choices(form, bottleneck.dsv_id)
-    form.owner_id.choices = [(u.id, u.name) for u in bottleneck.dsv.members if u.active]
+    _fill_choices(form, bottleneck.dsv)
     if form.validate_on_submit():
         try:
             services.update_bottleneck(
-                current_user, bottleneck.id, version=int(form.version.data or 0), **_values(form)
+                current_user, bottleneck.id, version=form.version.data, **_values(form)
             )
         except DomainError as error:
             status = refused(error)
@@ -159,15 +168,15 @@ def comment(bottleneck_id: int):
     bottleneck = services.get_visible(current_user, bottleneck_id)
     authz.require(current_user, "bottleneck.comment", bottleneck)
     form = CommentForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.add_comment(current_user, bottleneck.id, form.body.data)
-        except DomainError as error:
-            status = refused(error)
-        else:
-            flash(_("Comment added."), "success")
-            return redirect(url_for(".detail", bottleneck_id=bottleneck.id, _anchor="timeline"))
-    else:
-        status = 422
-    return render_detail(bottleneck, form, status)
+    if repeat := _repeat(form):
+        return repeat
+    if not form.validate_on_submit():
+        return render_detail(bottleneck, form, 422)
+    try:
+        services.add_comment(current_user, bottleneck.id, form.body.data)
+    except DomainError as error:
+        return render_detail(bottleneck, form, refused(error))
+    url = url_for(".detail", bottleneck_id=bottleneck.id, _anchor="timeline")
+    form.mark_done(url)
+    flash(_("Comment added."), "success")
+    return redirect(url)

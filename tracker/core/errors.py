@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from tracker.extensions import db
 
 
 class DomainError(Exception):
@@ -60,10 +63,18 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(error: DomainError):
         return _render_error(error.status, error.message)
 
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _render_error(
+            400, _("The form has expired or was sent twice. Reload the page and try again.")
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
+        if error.code is None or error.code >= 500:
+            db.session.rollback()  # the page itself must not trip over a failed transaction
         messages = {
             400: _("The request was not understood."),
             403: _("You are not allowed to do this."),

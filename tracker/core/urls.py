@@ -5,6 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` limited to what an INTEGER column holds: larger ids are a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def safe_next(target: str | None, fallback: str) -> str:

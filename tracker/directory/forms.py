@@ -5,14 +5,9 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from tracker.bottlenecks.forms import CheckboxListField
 from tracker.core.forms import coerce_optional_int
+from tracker.directory.models import PHASE_LABELS
 
-PHASE_CHOICES = [
-    ("", _l("Not set")),
-    ("founding", _l("1. Founding")),
-    ("vision", _l("2. Shared vision, goals and approach")),
-    ("operational", _l("3. Operational")),
-    ("consolidation", _l("4. Organisational and financial consolidation")),
-]
+PHASE_CHOICES = [("", _l("Not set")), *((p.value, label) for p, label in PHASE_LABELS.items())]
 
 
 class PartyForm(FlaskForm):

@@ -6,6 +6,7 @@ import enum
 from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +93,14 @@ class Phase(enum.StrEnum):
     VISION = "vision"
     OPERATIONAL = "operational"
     CONSOLIDATION = "consolidation"
+
+
+PHASE_LABELS = {
+    Phase.FOUNDING: _l("1. Founding"),
+    Phase.VISION: _l("2. Shared vision, goals and approach"),
+    Phase.OPERATIONAL: _l("3. Operational"),
+    Phase.CONSOLIDATION: _l("4. Organisational and financial consolidation"),
+}
 
 
 dsv_networks = Table(

@@ -26,9 +26,7 @@ def slugify(text: str) -> str:
 
 def _display(value: Any) -> Any:
     if isinstance(value, list):
-        return ",".join(
-            sorted(getattr(v, "slug", None) or getattr(v, "code", str(v)) for v in value)
-        )
+        return sorted(getattr(v, "slug", None) or getattr(v, "code", str(v)) for v in value)
     if isinstance(value, Party | Network):
         return value.slug
     return value

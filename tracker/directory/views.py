@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tracker import authz
 from tracker.auth import services as accounts
@@ -45,6 +46,7 @@ class Kind:
     title: str
     save: Callable[[int | None, FlaskForm], object]
     prepare: Callable[[FlaskForm, object | None], None] = lambda form, obj: None
+    list_options: tuple = ()
 
 
 def _prepare_network(form: NetworkForm, obj: Network | None) -> None:
@@ -76,6 +78,7 @@ KINDS = {
             table_contact_email=f.table_contact_email.data,
             answer_working_days=f.answer_working_days.data,
         ),
+        list_options=(selectinload(Party.liaisons),),
     ),
     "networks": Kind(
         "networks",
@@ -91,6 +94,7 @@ KINDS = {
             coordinating_party_id=f.coordinating_party_id.data,
         ),
         _prepare_network,
+        (selectinload(Network.coordinating_party),),
     ),
     "dsvs": Kind(
         "dsvs",
@@ -109,6 +113,7 @@ KINDS = {
             domain_ids=f.domain_ids.data or [],
         ),
         _prepare_dsv,
+        (selectinload(Dsv.networks), selectinload(Dsv.members)),
     ),
 }
 
@@ -141,7 +146,8 @@ def _kind(key: str) -> Kind:
 @bp.get("/<any(parties, networks, dsvs):key>/")
 def rows(key: str):
     kind = _kind(key)
-    items = db.session.scalars(select(kind.model).order_by(kind.model.name)).all()
+    query = select(kind.model).options(*kind.list_options).order_by(kind.model.name)
+    items = db.session.scalars(query).all()
     return render_template(f"directory/{key}.html", kind=kind, items=items)
 
 
@@ -179,7 +185,8 @@ def _prepare_user_form(form: UserForm) -> None:
 
 @bp.get("/users/")
 def users():
-    items = db.session.scalars(select(User).order_by(User.name)).all()
+    query = select(User).options(selectinload(User.dsvs), selectinload(User.parties))
+    items = db.session.scalars(query.order_by(User.name)).all()
     return render_template("directory/users.html", items=items)
 
 

@@ -1,13 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.bottlenecks.forms import CheckboxListField
+from tracker.core.forms import OnceForm, version_field
 from tracker.escalations.models import REQUEST_MAX
 
 
-class EscalateForm(FlaskForm):
+class EscalateForm(OnceForm):
     party_ids = CheckboxListField(
         _l("National parties"),
         coerce=int,
@@ -23,7 +24,7 @@ class EscalateForm(FlaskForm):
 class ActionForm(FlaskForm):
     """One form for every workflow action; the transition table says whether a note is needed."""
 
-    version = HiddenField()
+    version = version_field()
     note = TextAreaField(
         _l("Note"), validators=[Optional(), Length(max=REQUEST_MAX)], render_kw={"rows": 6}
     )

@@ -34,6 +34,9 @@ class Escalation(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     acknowledge_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answer_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The party's answer period when this escalation was submitted: later changes to the
+    # party's setting do not move running deadlines.
+    answer_working_days: Mapped[int] = mapped_column(default=20)
     # The deadline that applies now (acknowledge while submitted, answer while acknowledged or
     # reopened), and twice that period: "late" and "very late" are plain indexed comparisons.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

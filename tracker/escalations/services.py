@@ -12,11 +12,13 @@ from sqlalchemy import select
 from tracker import authz
 from tracker.auth.models import User
 from tracker.bottlenecks import services as bottlenecks
+from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, InvalidTransition, NotVisible
 from tracker.core.timeutil import add_working_days, utcnow
 from tracker.directory.models import Party
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import (
+    ENDED,
     STATUS_LABELS,
     TRANSITIONS,
     Status,
@@ -35,8 +37,10 @@ def _acknowledge_days() -> int:
 
 
 def start_clock(escalation: Escalation, party: Party, now: datetime) -> None:
-    """Set the deadlines of a newly submitted escalation."""
+    """Set the deadlines of a (re)submitted escalation; the party's answer period is kept."""
     ack_days = _acknowledge_days()
+    escalation.submitted_at = now
+    escalation.answer_working_days = party.answer_working_days
     escalation.acknowledge_due_at = add_working_days(now, ack_days)
     escalation.answer_due_at = add_working_days(now, party.answer_working_days)
     escalation.due_at = escalation.acknowledge_due_at
@@ -44,8 +48,10 @@ def start_clock(escalation: Escalation, party: Party, now: datetime) -> None:
 
 
 def _move_clock(escalation: Escalation, target: Status, now: datetime) -> None:
-    days = escalation.party.answer_working_days
-    if target is Status.ACKNOWLEDGED:
+    days = escalation.answer_working_days
+    if target is Status.SUBMITTED:
+        start_clock(escalation, escalation.party, now)
+    elif target is Status.ACKNOWLEDGED:
         escalation.due_at = escalation.answer_due_at
         escalation.very_late_at = add_working_days(escalation.submitted_at, 2 * days)
     elif target is Status.REOPENED:
@@ -92,6 +98,7 @@ def _submit(
     return escalation
 
 
+@conflicts_are_stale
 def escalate(
     actor: User, bottleneck_id: int, party_ids: Iterable[int], request: str
 ) -> list[Escalation]:
@@ -130,8 +137,20 @@ def escalate(
         )
         created.append(escalation)
     bottlenecks.refresh_status(bottleneck, actor)
-    bottlenecks.commit_or_stale()
+    db.session.commit()
     return created
+
+
+def check_transition(escalation: Escalation, transition: Transition) -> None:
+    """Raise InvalidTransition (409) unless `transition` is allowed from the current status."""
+    if escalation.status not in transition.sources:
+        raise InvalidTransition(
+            _(
+                "This escalation is %(status)s now, so “%(action)s” is not possible.",
+                status=STATUS_LABELS[Status(escalation.status)],
+                action=transition.label,
+            )
+        )
 
 
 def available_actions(user: User, escalation: Escalation) -> list[Transition]:
@@ -143,6 +162,7 @@ def available_actions(user: User, escalation: Escalation) -> list[Transition]:
     ]
 
 
+@conflicts_are_stale
 def apply_action(
     actor: User,
     escalation_id: int,
@@ -158,15 +178,8 @@ def apply_action(
     if transition is None:
         raise NotVisible()
     authz.require(actor, f"escalation.{action}", escalation)
-    bottlenecks.check_version(escalation, version)
-    if escalation.status not in transition.sources:
-        raise InvalidTransition(
-            _(
-                "This escalation is %(status)s now, so “%(action)s” is not possible.",
-                status=STATUS_LABELS[Status(escalation.status)],
-                action=transition.label,
-            )
-        )
+    check_version(escalation, version)
+    check_transition(escalation, transition)
     note = note.strip()
     if transition.note_required and not note:
         raise InvalidInput(_("Please add a note: this step needs an explanation."))
@@ -202,19 +215,24 @@ def apply_action(
             new=forward_to.name,
             body=note,
         )
-    notify.escalation_changed(escalation, transition)
+    if transition.target is Status.SUBMITTED:
+        notify.escalation_submitted(escalation)
+    else:
+        notify.escalation_changed(escalation, transition)
     bottlenecks.refresh_status(bottleneck, actor)
-    bottlenecks.commit_or_stale()
+    db.session.commit()
     return escalation
 
 
 def _stamp(escalation: Escalation, target: Status, now: datetime) -> None:
-    if target is Status.ACKNOWLEDGED:
+    if target is Status.SUBMITTED:
+        escalation.acknowledged_at = escalation.answered_at = escalation.closed_at = None
+    elif target is Status.ACKNOWLEDGED:
         escalation.acknowledged_at = now
     elif target is Status.ANSWERED:
         escalation.acknowledged_at = escalation.acknowledged_at or now
         escalation.answered_at = now
-    elif target in {Status.ACCEPTED, Status.FORWARDED, Status.WITHDRAWN, Status.CLOSED}:
+    elif target in ENDED:
         escalation.closed_at = now
 
 

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired
 from tracker import authz
 from tracker.bottlenecks import services as bottlenecks
 from tracker.core.errors import DomainError, NotVisible
-from tracker.core.forms import form_status, refused
+from tracker.core.forms import form_status, page_number, refused
 from tracker.escalations import queries, services
 from tracker.escalations.forms import ActionForm, EscalateForm, ForwardForm
 from tracker.escalations.workflow import STATUS_LABELS, transition_for
@@ -25,6 +25,9 @@ def escalate(bottleneck_id: int):
     bottleneck = bottlenecks.get_visible(current_user, bottleneck_id)
     authz.require(current_user, "bottleneck.escalate", bottleneck)
     form = EscalateForm()
+    if request.method == "POST" and (done := form.already_done()):
+        flash(_("This was already saved."), "success")
+        return redirect(done)
     form.party_ids.choices = [(p.id, p.name) for p in services.open_parties(bottleneck.id)]
     if form.validate_on_submit():
         try:
@@ -40,7 +43,9 @@ def escalate(bottleneck_id: int):
             _("Escalated to %(parties)s.", parties=", ".join(e.party.name for e in created)),
             "success",
         )
-        return redirect(url_for("bottlenecks.detail", bottleneck_id=bottleneck.id))
+        url = url_for("bottlenecks.detail", bottleneck_id=bottleneck.id)
+        form.mark_done(url)
+        return redirect(url)
     return render_template(
         "escalations/escalate.html", form=form, bottleneck=bottleneck
     ), form_status(form)
@@ -49,14 +54,13 @@ def escalate(bottleneck_id: int):
 @bp.get("/inbox")
 @login_required
 def inbox():
-    if not current_user.parties:
-        abort(404)
+    authz.require(current_user, "inbox.view")
     status = request.args.get("status") or None
     if status is not None and status not in STATUS_LABELS:
         abort(400)
     page = db.paginate(
         queries.party_inbox(current_user.party_ids, status),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -73,6 +77,8 @@ def act(escalation_id: int, action: str):
     if transition is None:
         raise NotVisible()
     authz.require(current_user, f"escalation.{action}", escalation)
+    if request.method == "GET":  # on POST the service decides, after the version check
+        services.check_transition(escalation, transition)
     form = ForwardForm() if action == "forward" else ActionForm()
     if action == "forward":
         form.party_id.choices = [
@@ -88,7 +94,7 @@ def act(escalation_id: int, action: str):
                 current_user,
                 escalation.id,
                 action,
-                version=_int_or_none(form.version.data),
+                version=form.version.data,
                 note=form.note.data or "",
                 forward_to_party_id=form.party_id.data if action == "forward" else None,
             )
@@ -109,10 +115,3 @@ def act(escalation_id: int, action: str):
     return render_template(
         "escalations/action.html", form=form, escalation=escalation, transition=transition
     ), form_status(form)
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -29,8 +29,11 @@ class Side(enum.StrEnum):
 
 #: Statuses in which the party still has to act; deadlines run only here.
 AWAITING_PARTY = frozenset({Status.SUBMITTED, Status.ACKNOWLEDGED, Status.REOPENED})
+#: Statuses in which the escalation has ended (its clock stopped; the DSV may escalate again
+#: after a withdrawal or a close without answer).
+ENDED = frozenset({Status.ACCEPTED, Status.FORWARDED, Status.WITHDRAWN, Status.CLOSED})
 #: Statuses after which nothing can happen any more.
-TERMINAL = frozenset({Status.ACCEPTED, Status.FORWARDED, Status.WITHDRAWN, Status.CLOSED})
+TERMINAL = frozenset({Status.ACCEPTED, Status.FORWARDED})
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,6 @@ class Transition:
     label: str
     note_required: bool = False
 
-
-_OPEN_FOR_PARTY = AWAITING_PARTY
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
@@ -57,7 +58,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "respond",
-            _OPEN_FOR_PARTY,
+            AWAITING_PARTY,
             Status.ANSWERED,
             Side.PARTY,
             _l("Respond"),
@@ -65,7 +66,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "forward",
-            _OPEN_FOR_PARTY,
+            AWAITING_PARTY,
             Status.FORWARDED,
             Side.PARTY,
             _l("Forward to another party"),
@@ -73,7 +74,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "close",
-            _OPEN_FOR_PARTY,
+            AWAITING_PARTY,
             Status.CLOSED,
             Side.PARTY,
             _l("Close without answer"),
@@ -94,7 +95,15 @@ TRANSITIONS: dict[str, Transition] = {
             _l("Reopen"),
             note_required=True,
         ),
-        Transition("withdraw", _OPEN_FOR_PARTY, Status.WITHDRAWN, Side.DSV, _l("Withdraw")),
+        Transition(
+            "resubmit",
+            frozenset({Status.WITHDRAWN, Status.CLOSED}),
+            Status.SUBMITTED,
+            Side.DSV,
+            _l("Escalate again"),
+            note_required=True,
+        ),
+        Transition("withdraw", AWAITING_PARTY, Status.WITHDRAWN, Side.DSV, _l("Withdraw")),
     )
 }
 

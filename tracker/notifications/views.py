@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tracker import authz
 from tracker.core.errors import DomainError, NotVisible
-from tracker.core.forms import refused
+from tracker.core.forms import page_number, refused
 from tracker.extensions import db
 from tracker.notifications import services
 from tracker.notifications.models import OutboxMessage, OutboxStatus
@@ -33,7 +33,7 @@ def index():
         query = query.where(OutboxMessage.status == status)
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

@@ -39,6 +39,10 @@ def _value(field: str | None, value: str | None) -> str:
         return "\u2013"  # en dash
     if field == "impact":
         return str(IMPACT_LABELS.get(value, value))
+    if value in ("yes", "true"):
+        return _("yes")
+    if value in ("no", "false"):
+        return _("no")
     return value
 
 

@@ -13,9 +13,15 @@ from tracker.timeline.models import TimelineEvent
 
 
 def _short(value: object) -> str | None:
+    """Values as stored on the timeline: yes/no, comma-separated lists, at most 255 chars."""
     if value is None:
         return None
-    text = str(value)
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, list | tuple | set):
+        text = ", ".join(str(item) for item in value)
+    else:
+        text = str(value)
     return text if len(text) <= 255 else text[:254] + "…"
 
 
