@@ -49,6 +49,7 @@ ROUTES: dict[str, list[Case]] = {
     "auth.reset_password": [
         Case("GET", lambda o: "/auth/reset/not-a-token", dict.fromkeys(ROLES, 422))
     ],
+    "auth.account": [Case("GET", lambda o: "/auth/account", same(200))],
     "auth.forgot_password": [Case("GET", lambda o: "/auth/forgot", dict.fromkeys(ROLES, 200))],
     "notifications.index": [Case("GET", lambda o: "/admin/outbox/", ADMIN_ONLY_GET)],
     "notifications.detail": [

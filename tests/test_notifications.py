@@ -165,14 +165,9 @@ def test_two_dispatchers_claim_disjoint_batches(world):
 
 def test_ledger_lets_a_reminder_be_queued_only_once(world):
     def remind():
+        once = services.Once("invitation", f"user:{world.member.id}", "escalation:1", "overdue")
         return services.queue_once(
-            "invitation",
-            world.member,
-            ledger_recipient=f"user:{world.member.id}",
-            subject="escalation:1",
-            stage="overdue",
-            link="https://x.example",
-            hours=1,
+            "invitation", world.member, once, link="https://x.example", hours=1
         )
 
     assert remind() is not None

@@ -114,9 +114,11 @@ def _register_cli(app: Flask) -> None:
     from tracker.auth import cli as auth_cli
     from tracker.directory import cli as directory_cli
     from tracker.notifications import cli as notifications_cli
+    from tracker.reminders import cli as reminders_cli
 
     directory_cli.register(app)
     notifications_cli.register(app)
+    reminders_cli.register(app)
     auth_cli.register(app)
     demo.register(app)
 

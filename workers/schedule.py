@@ -14,6 +14,18 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "workers.tasks.mail.dispatch_outbox",
         "schedule": 15.0,
     },
+    # Reminders are due at working-day boundaries (17:00 Amsterdam); a sweep every 10 minutes
+    # finds them within minutes and costs a few indexed queries when nothing is due.
+    "sweep-reminders": {
+        "task": "workers.tasks.reminders.sweep_reminders",
+        "schedule": 600.0,
+    },
+    # Summaries go out from 07:00 Amsterdam in their window (a day, an ISO week); hourly runs
+    # mean an outage only delays them, and the ledger keeps it to one per window.
+    "send-summaries": {
+        "task": "workers.tasks.mail.send_summaries",
+        "schedule": crontab(minute=5),
+    },
     # Keeps the embedded broker's queue table and the worker's health visible in the log;
     # reminders and digests join this list with the workers issue.
     "heartbeat": {

@@ -30,6 +30,21 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+DELIVERY_CHOICES = [
+    ("immediate", _l("Each e-mail at once")),
+    ("daily", _l("A daily summary")),
+    ("weekly", _l("A weekly summary")),
+    ("off", _l("No e-mail (invitations, password resets and very overdue escalations still come)")),
+]
+
+
+class AccountForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    delivery = SelectField(
+        _l("E-mail about my bottlenecks and escalations"), choices=DELIVERY_CHOICES
+    )
+
+
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])

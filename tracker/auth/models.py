@@ -29,6 +29,15 @@ party_members = Table(
 )
 
 
+class Delivery(enum.StrEnum):
+    """How a user wants to hear about their work: each mail, a daily or weekly summary, or not."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -38,6 +47,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(2), default="nl")
+    delivery: Mapped[str] = mapped_column(String(16), default=Delivery.IMMEDIATE, index=True)
     active: Mapped[bool] = mapped_column(default=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
     # Bumped on password change or deactivation: every existing session stops working.

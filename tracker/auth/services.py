@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import authz
-from tracker.auth.models import AuthToken, TokenPurpose, User
+from tracker.auth.models import AuthToken, Delivery, TokenPurpose, User
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
 from tracker.core.urls import external_url
@@ -234,6 +234,20 @@ def update_user(
     user.dsvs, user.parties = dsvs, parties
     db.session.commit()
     return user
+
+
+def update_preferences(user: User, *, language: str, delivery: str) -> None:
+    """Save a user's own language and e-mail preference, each change on their timeline."""
+    if language not in current_app.config["LANGUAGES"] or delivery not in set(Delivery):
+        raise InvalidInput(_("Choose from the list."))
+    for field, old, new in (
+        ("language", user.language, language),
+        ("delivery", user.delivery, delivery),
+    ):
+        if old != new:
+            record(SUBJECT, user.id, "changed", user, field=field, old=old, new=new)
+    user.language, user.delivery = language, delivery
+    db.session.commit()
 
 
 def set_language(user: User, language: str) -> None:

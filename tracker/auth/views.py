@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import services
-from tracker.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from tracker.auth.forms import AccountForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from tracker.auth.models import TokenPurpose
 from tracker.core.errors import DomainError
 from tracker.core.forms import form_status, refused
@@ -45,6 +45,23 @@ def logout():
     session.clear()
     flash(_("You are signed out."), "success")
     return redirect(url_for(".login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_preferences(
+                current_user, language=form.language.data, delivery=form.delivery.data
+            )
+        except DomainError as error:
+            return render_template("auth/account.html", form=form), refused(error)
+        session["language"] = form.language.data
+        flash(_("Your preferences are saved."), "success")
+        return redirect(url_for(".account"))
+    return render_template("auth/account.html", form=form), form_status(form)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

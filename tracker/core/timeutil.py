@@ -65,3 +65,15 @@ def to_local(moment: datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(AMSTERDAM)
+
+
+def overdue_threshold(now: datetime, days: int) -> datetime:
+    """The moment before which a start is more than `days` working days ago.
+
+    For every `start < overdue_threshold(now, days)`: `add_working_days(start, days) < now`,
+    so "answered more than 10 working days ago" becomes one indexed comparison in SQL.
+    """
+    day = now.astimezone(AMSTERDAM).date()
+    while add_working_days(datetime.combine(day, time(12), tzinfo=AMSTERDAM), days) >= now:
+        day -= timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=AMSTERDAM).astimezone(UTC)

@@ -57,6 +57,23 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class Notice(db.Model):
+    """Something a summary-preferring user should hear about, waiting for their next summary."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_user_pending", "user_id", "summary_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    line: Mapped[str] = mapped_column(String(255))  # the would-be subject, in the user's language
+    link: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+
+
 class LedgerEntry(db.Model):
     """A reminder or digest that was queued once: the unique key makes a second one impossible."""
 

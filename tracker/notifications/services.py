@@ -17,12 +17,12 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tracker.auth.models import User
+from tracker.auth.models import Delivery, User
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
 from tracker.extensions import db
 from tracker.notifications import mailer
-from tracker.notifications.models import LedgerEntry, OutboxMessage, OutboxStatus
+from tracker.notifications.models import LedgerEntry, Notice, OutboxMessage, OutboxStatus
 
 #: Seconds to wait before attempt n+1 (the last value repeats).
 BACKOFF = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
@@ -40,6 +40,7 @@ class Rendered:
 def render(kind: str, language: str, **context) -> Rendered:
     """Render templates/email/<kind>.txt and .html in `language`; the subject is in the txt."""
     env = current_app.jinja_env
+    context = {"language": language, **context}
     with force_locale(language):
         text_module = env.get_template(f"email/{kind}.txt").make_module(context)
         html = env.get_template(f"email/{kind}.html").render(context)
@@ -78,20 +79,59 @@ def queue_email(
     return message
 
 
-def queue_once(
-    kind: str, recipient: User | str, *, ledger_recipient: str, subject: str, stage: str, **context
-) -> OutboxMessage | None:
-    """Queue an e-mail unless the ledger already holds (kind, recipient, subject, stage)."""
+@dataclass(frozen=True)
+class Once:
+    """The ledger key that makes a reminder or digest happen at most once."""
+
+    kind: str
+    recipient: str  # "user:12", "party:3", ...
+    subject: str  # "escalation:7", ...
+    stage: str  # a reminder stage with its deadline, or a digest window
+
+
+def _claim_ledger(once: Once) -> LedgerEntry | None:
+    """Write the ledger row in a savepoint; None when it already exists (someone sent it)."""
     try:
         with db.session.begin_nested():
-            entry = LedgerEntry(kind=kind, recipient=ledger_recipient, subject=subject, stage=stage)
+            entry = LedgerEntry(
+                kind=once.kind, recipient=once.recipient, subject=once.subject, stage=once.stage
+            )
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
-        return None  # another sweep got there first; the unique constraint decided
+        return None
+    return entry
+
+
+def queue_once(kind: str, recipient: User | str, once: Once, **context) -> OutboxMessage | None:
+    """Queue an e-mail unless the ledger already holds `once`; the unique key decides races."""
+    entry = _claim_ledger(once)
+    if entry is None:
+        return None
     message = queue_email(kind, recipient, **context)
     entry.outbox_message_id = message.id
     return message
+
+
+def notify_user(
+    kind: str, user: User, *, link: str, forced: bool = False, once: Once | None = None, **context
+) -> bool:
+    """Tell `user` per their delivery preference; False when `once` shows it was done before.
+
+    Immediate: an e-mail now. Daily or weekly: a notice for the next summary. Off: nothing,
+    unless `forced` (invitations, resets, very-overdue escalations always go out at once).
+    """
+    entry = _claim_ledger(once) if once is not None else None
+    if once is not None and entry is None:
+        return False
+    if forced or user.delivery == Delivery.IMMEDIATE:
+        message = queue_email(kind, user, link=link, **context)
+        if entry is not None:
+            entry.outbox_message_id = message.id
+    elif user.delivery in (Delivery.DAILY, Delivery.WEEKLY):
+        line = render(kind, user.language, recipient=user, link=link, **context).subject
+        db.session.add(Notice(user_id=user.id, kind=kind, line=line[:255], link=link[:500]))
+    return True
 
 
 # --- dispatching (workers) -------------------------------------------------------------------

@@ -20,6 +20,7 @@ FIELD_LABELS = {
     "confidential": _l("confidential"),
     "name": _l("name"),
     "language": _l("language"),
+    "delivery": _l("e-mail preference"),
     "admin": _l("admin"),
     "active": _l("active"),
     "dsvs": _l("DSVs"),

@@ -1,0 +1,218 @@
+"""The reminder sweep: indexed queries find what is due, the ledger makes each reminder unique.
+
+Stages (DEVELOPERS' design card, issue 4):
+- not acknowledged by its deadline -> the party's liaisons
+- answer due within 3 working days -> the liaisons
+- answer overdue -> the liaisons
+- very overdue (twice the period) -> the liaisons and the party's table contact (always sent)
+- answered but not accepted or reopened after 10 working days -> the bottleneck's owner
+- bottleneck without any update for 30 days -> its owner
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from tracker.bottlenecks.models import Bottleneck, BottleneckStatus
+from tracker.core.timeutil import add_working_days, overdue_threshold, utcnow
+from tracker.core.urls import external_url
+from tracker.directory.models import Party
+from tracker.escalations.models import Escalation
+from tracker.escalations.workflow import AWAITING_PARTY, Status
+from tracker.extensions import db
+from tracker.notifications.models import LedgerEntry
+from tracker.notifications.services import Once, notify_user, queue_once
+
+DUE_SOON_WORKING_DAYS = 3
+UNCONFIRMED_WORKING_DAYS = 10
+IDLE_DAYS = 30
+WAITING = (Status.ACKNOWLEDGED, Status.REOPENED)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M")
+
+
+def _escalations(query: Select) -> list[Escalation]:
+    return list(
+        db.session.scalars(
+            query.options(
+                selectinload(Escalation.party).selectinload(Party.liaisons),
+                selectinload(Escalation.bottleneck).selectinload(Bottleneck.owner),
+                selectinload(Escalation.bottleneck).selectinload(Bottleneck.dsv),
+                selectinload(Escalation.bottleneck).selectinload(Bottleneck.building_block),
+            ).order_by(Escalation.id)
+        )
+    )
+
+
+def _already(kind: str, subjects: Iterable[str]) -> set[tuple[str, str, str]]:
+    """Ledger keys that exist for these subjects: skipped without touching the savepoints."""
+    subjects = list(subjects)
+    if not subjects:
+        return set()
+    rows = db.session.execute(
+        select(LedgerEntry.recipient, LedgerEntry.subject, LedgerEntry.stage).where(
+            LedgerEntry.kind == kind, LedgerEntry.subject.in_(subjects)
+        )
+    )
+    return {tuple(row) for row in rows}
+
+
+def _link(escalation: Escalation) -> str:
+    return external_url(
+        "bottlenecks.detail",
+        bottleneck_id=escalation.bottleneck_id,
+        _anchor=f"escalation-{escalation.id}",
+    )
+
+
+def _remind_liaisons(
+    escalations: list[Escalation],
+    stage: str,
+    deadline_of,
+    counts: Counter,
+    *,
+    table_contact: bool = False,
+) -> None:
+    kind = "reminder_escalation"
+    done = _already(kind, (f"escalation:{e.id}" for e in escalations))
+    for escalation in escalations:
+        subject = f"escalation:{escalation.id}"
+        key_stage = f"{stage}@{_stamp(deadline_of(escalation))}"
+        context = {"escalation": escalation, "bottleneck": escalation.bottleneck, "stage": stage}
+        for liaison in escalation.party.liaisons:
+            if not liaison.active or (f"user:{liaison.id}", subject, key_stage) in done:
+                continue
+            once = Once(kind, f"user:{liaison.id}", subject, key_stage)
+            if notify_user(
+                kind, liaison, link=_link(escalation), once=once, forced=table_contact, **context
+            ):
+                counts[stage] += 1
+        contact = escalation.party.table_contact_email
+        recipient = f"party:{escalation.party_id}"
+        if table_contact and contact and (recipient, subject, key_stage) not in done:
+            once = Once(kind, recipient, subject, key_stage)
+            if queue_once(
+                kind,
+                contact,
+                once,
+                language="nl",
+                link=_link(escalation),
+                recipient_name=escalation.party.name,
+                **context,
+            ):
+                counts[f"{stage}_table"] += 1
+
+
+def sweep(now: datetime | None = None) -> Counter:
+    """Queue every reminder that is due and not yet sent; returns how many per stage."""
+    now = now or utcnow()
+    counts: Counter = Counter()
+    base = select(Escalation)
+
+    _remind_liaisons(
+        _escalations(base.where(Escalation.status == Status.SUBMITTED, Escalation.due_at < now)),
+        "not_acknowledged",
+        lambda e: e.acknowledge_due_at,
+        counts,
+    )
+    soon = add_working_days(now, DUE_SOON_WORKING_DAYS)
+    _remind_liaisons(
+        _escalations(
+            base.where(
+                Escalation.status.in_(WAITING), Escalation.due_at >= now, Escalation.due_at <= soon
+            )
+        ),
+        "answer_due_soon",
+        lambda e: e.answer_due_at,
+        counts,
+    )
+    _remind_liaisons(
+        _escalations(base.where(Escalation.status.in_(WAITING), Escalation.due_at < now)),
+        "answer_overdue",
+        lambda e: e.answer_due_at,
+        counts,
+    )
+    _remind_liaisons(
+        _escalations(
+            base.where(Escalation.status.in_(AWAITING_PARTY), Escalation.very_late_at < now)
+        ),
+        "very_overdue",
+        lambda e: e.very_late_at,
+        counts,
+        table_contact=True,
+    )
+
+    _remind_unconfirmed(now, counts)
+    _remind_idle(now, counts)
+    db.session.commit()
+    return counts
+
+
+def _remind_unconfirmed(now: datetime, counts: Counter) -> None:
+    kind = "reminder_unconfirmed"
+    threshold = overdue_threshold(now, UNCONFIRMED_WORKING_DAYS)
+    rows = _escalations(
+        select(Escalation).where(
+            Escalation.status == Status.ANSWERED, Escalation.answered_at < threshold
+        )
+    )
+    done = _already(kind, (f"escalation:{e.id}" for e in rows))
+    for escalation in rows:
+        owner = escalation.bottleneck.owner
+        subject, stage = f"escalation:{escalation.id}", f"answered@{_stamp(escalation.answered_at)}"
+        if not owner.active or (f"user:{owner.id}", subject, stage) in done:
+            continue
+        links = {
+            action: external_url("escalations.act", escalation_id=escalation.id, action=action)
+            for action in ("accept", "reopen")
+        }
+        if notify_user(
+            kind,
+            owner,
+            link=_link(escalation),
+            once=Once(kind, f"user:{owner.id}", subject, stage),
+            escalation=escalation,
+            bottleneck=escalation.bottleneck,
+            accept_link=links["accept"],
+            reopen_link=links["reopen"],
+        ):
+            counts["answer_unconfirmed"] += 1
+
+
+def _remind_idle(now: datetime, counts: Counter) -> None:
+    kind = "reminder_idle"
+    open_statuses = (BottleneckStatus.OPEN, BottleneckStatus.ESCALATED, BottleneckStatus.ANSWERED)
+    rows = list(
+        db.session.scalars(
+            select(Bottleneck)
+            .where(
+                Bottleneck.status.in_(open_statuses),
+                Bottleneck.updated_at < now - timedelta(days=IDLE_DAYS),
+            )
+            .options(selectinload(Bottleneck.owner), selectinload(Bottleneck.dsv))
+            .order_by(Bottleneck.id)
+        )
+    )
+    done = _already(kind, (f"bottleneck:{b.id}" for b in rows))
+    for bottleneck in rows:
+        owner = bottleneck.owner
+        subject, stage = f"bottleneck:{bottleneck.id}", f"idle@{_stamp(bottleneck.updated_at)}"
+        if not owner.active or (f"user:{owner.id}", subject, stage) in done:
+            continue
+        link = external_url("bottlenecks.detail", bottleneck_id=bottleneck.id)
+        if notify_user(
+            kind,
+            owner,
+            link=link,
+            once=Once(kind, f"user:{owner.id}", subject, stage),
+            bottleneck=bottleneck,
+            days=IDLE_DAYS,
+        ):
+            counts["idle"] += 1
