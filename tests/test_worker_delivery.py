@@ -131,3 +131,53 @@ def test_smtp_refusing_for_a_while_is_retried_by_the_worker_and_delivered_once(
             assert _wait_until(lambda b=before: state()[1] > b[1] and state()[0] != "sending")
     assert state() == (OutboxStatus.SENT, 3)
     assert len(smtp.messages) == 1
+
+
+def test_two_beats_sweeping_at_once_queue_each_reminder_once(app, committed):
+    import threading
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from tracker.reminders import services as reminders
+
+    with app.app_context():
+        world = builders.World()
+        for n in range(5):
+            item = builders.bottleneck(world.coordinator, title=f"Knelpunt {n}")
+            with time_machine.travel(datetime.now(UTC) - timedelta(days=30), tick=False):
+                builders.escalation(world.coordinator, item, world.party)
+        db.session.remove()
+
+    barrier = threading.Barrier(2)
+    results = []
+
+    def beat():
+        with app.app_context():
+            barrier.wait()
+            results.append(reminders.sweep())
+            db.session.remove()
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        kinds = list(
+            db.session.scalars(
+                select(OutboxMessage.subject).where(OutboxMessage.kind == "reminder_escalation")
+            )
+        )
+        db.session.remove()
+    # Five escalations, each overdue for acknowledgement and very overdue: liaison x 2 stages
+    # plus the table contact once; and five bottlenecks idle for 30 days. Whichever beat won,
+    # nothing is doubled.
+    assert len(kinds) == 5 * 3
+    total = sum(results, start=type(results[0])())
+    assert dict(total) == {
+        "not_acknowledged": 5,
+        "very_overdue": 5,
+        "very_overdue_table": 5,
+        "idle": 5,
+    }

@@ -1,0 +1,160 @@
+"""Follow-up reminders per escalation stage, each at most once, and summaries per preference."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from tests import builders
+from tracker.auth.models import Delivery
+from tracker.core.timeutil import AMSTERDAM, add_working_days, overdue_threshold
+from tracker.escalations import services as escalations
+from tracker.extensions import db
+from tracker.notifications.models import Notice, OutboxMessage
+from tracker.notifications.summaries import send_summaries
+from tracker.reminders import services as reminders
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=AMSTERDAM)
+
+
+@pytest.fixture
+def world(ctx):
+    return builders.World()
+
+
+def _mails(kind: str) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        )
+    )
+
+
+def _escalate_at(world, moment, title="Knelpunt"):
+    item = builders.bottleneck(world.coordinator, title=title)
+    with time_machine.travel(moment, tick=False):
+        return builders.escalation(world.coordinator, item, world.party)
+
+
+def test_not_acknowledged_reminder_goes_once_to_the_liaisons(world):
+    escalation = _escalate_at(world, local(2027, 1, 4, 9))  # acknowledge by Mon 11 Jan 17:00
+    assert reminders.sweep(local(2027, 1, 11, 16, 59))["not_acknowledged"] == 0
+    assert reminders.sweep(local(2027, 1, 11, 17, 1))["not_acknowledged"] == 1
+    assert reminders.sweep(local(2027, 1, 12, 9))["not_acknowledged"] == 0
+    (mail,) = _mails("reminder_escalation")
+    assert mail.recipient_email == world.liaison.email
+    assert mail.subject == f"Nog niet bevestigd: {escalation.bottleneck.title}"
+
+
+def test_answer_due_soon_then_overdue_each_once(world):
+    escalation = _escalate_at(world, local(2027, 1, 4, 9))  # answer by Mon 1 Feb 17:00
+    with time_machine.travel(local(2027, 1, 5, 9), tick=False):
+        escalations.apply_action(world.liaison, escalation.id, "acknowledge", version=None)
+    assert escalation.answer_due_at == local(2027, 2, 1, 17)
+    assert reminders.sweep(local(2027, 1, 26, 9))["answer_due_soon"] == 0  # 4 working days
+    assert reminders.sweep(local(2027, 1, 27, 9))["answer_due_soon"] == 1
+    assert reminders.sweep(local(2027, 1, 28, 9))["answer_due_soon"] == 0
+    assert reminders.sweep(local(2027, 2, 2, 9))["answer_overdue"] == 1
+    assert reminders.sweep(local(2027, 2, 3, 9))["answer_overdue"] == 0
+
+
+def test_very_overdue_also_goes_to_the_table_contact_even_for_off(world):
+    world.liaison.delivery = Delivery.OFF
+    db.session.commit()
+    _escalate_at(world, local(2027, 1, 4, 9))  # twice 5 working days: Mon 18 Jan 17:00
+    counts = reminders.sweep(local(2027, 1, 19, 9))
+    assert counts["very_overdue"] == 1 and counts["very_overdue_table"] == 1
+    recipients = {
+        m.recipient_email
+        for m in _mails("reminder_escalation")
+        if m.subject.startswith("Ruim te laat")
+    }
+    assert recipients == {world.liaison.email, world.party.table_contact_email}
+
+
+def test_reopening_starts_a_new_cycle_of_reminders(world):
+    escalation = _escalate_at(world, local(2027, 1, 4, 9))
+    with time_machine.travel(local(2027, 1, 5, 9), tick=False):
+        escalations.apply_action(world.liaison, escalation.id, "acknowledge", version=None)
+    assert reminders.sweep(local(2027, 2, 2, 9))["answer_overdue"] == 1
+    with time_machine.travel(local(2027, 2, 3, 9), tick=False):
+        escalations.apply_action(world.liaison, escalation.id, "respond", version=None, note="A")
+        escalations.apply_action(
+            world.coordinator, escalation.id, "reopen", version=None, note="Niet goed"
+        )
+    assert reminders.sweep(local(2027, 3, 4, 9))["answer_overdue"] == 1  # the new deadline
+
+
+def test_unconfirmed_answer_asks_the_owner_with_accept_and_reopen_links(world):
+    escalation = _escalate_at(world, local(2027, 1, 4, 9))
+    with time_machine.travel(local(2027, 1, 6, 10), tick=False):
+        escalations.apply_action(world.liaison, escalation.id, "respond", version=None, note="A")
+    assert reminders.sweep(local(2027, 1, 20, 16))["answer_unconfirmed"] == 0  # 10th day
+    assert reminders.sweep(local(2027, 1, 21, 9))["answer_unconfirmed"] == 1
+    (mail,) = _mails("reminder_unconfirmed")
+    assert mail.recipient_email == world.coordinator.email
+    assert f"/escalations/{escalation.id}/accept" in mail.body_text
+    assert f"/escalations/{escalation.id}/reopen" in mail.body_text
+
+
+def test_idle_bottleneck_reminds_its_owner_once_per_idle_period(world):
+    with time_machine.travel(local(2027, 1, 4, 9), tick=False):
+        item = builders.bottleneck(world.coordinator, title="Stil knelpunt")
+    assert reminders.sweep(local(2027, 2, 2, 9))["idle"] == 0
+    assert reminders.sweep(local(2027, 2, 4, 9))["idle"] == 1
+    assert reminders.sweep(local(2027, 2, 5, 9))["idle"] == 0
+    with time_machine.travel(local(2027, 2, 10, 9), tick=False):
+        from tracker.bottlenecks.services import add_comment
+
+        add_comment(world.coordinator, item.id, "Nog steeds actueel")
+    assert reminders.sweep(local(2027, 3, 15, 9))["idle"] == 1
+
+
+def test_overdue_threshold_matches_add_working_days_across_dst_and_holidays():
+    for now in (
+        local(2027, 3, 29, 9),
+        local(2027, 4, 28, 17, 30),
+        local(2027, 10, 31, 12),
+        local(2027, 12, 28, 8),
+    ):
+        threshold = overdue_threshold(now, 10)
+        assert add_working_days(threshold, 10) >= now
+        assert add_working_days(threshold - timedelta(minutes=1), 10) < now
+
+
+def test_summary_preference_turns_events_into_one_daily_mail(world):
+    world.liaison.delivery = Delivery.DAILY
+    db.session.commit()
+    _escalate_at(world, local(2027, 1, 4, 9), title="Eerste")
+    _escalate_at(world, local(2027, 1, 4, 10), title="Tweede")
+    assert _mails("escalation_submitted") == []
+    assert send_summaries(Delivery.DAILY, local(2027, 1, 5, 6, 30)) == 0  # before 07:00
+    assert send_summaries(Delivery.DAILY, local(2027, 1, 5, 7, 5)) == 1
+    assert send_summaries(Delivery.DAILY, local(2027, 1, 5, 8, 5)) == 0  # once per window
+    (summary,) = _mails("summary")
+    assert "Eerste" in summary.body_text and "Tweede" in summary.body_text
+    assert "2 updates" in summary.subject or "2 berichten" in summary.subject
+    assert db.session.scalars(select(Notice).where(Notice.summary_message_id.is_(None))).all() == []
+
+
+def test_no_summary_when_there_is_nothing_to_say(world):
+    world.liaison.delivery = Delivery.WEEKLY
+    db.session.commit()
+    assert send_summaries(Delivery.WEEKLY, local(2027, 1, 4, 8)) == 0
+    assert _mails("summary") == []
+
+
+def test_off_means_no_mail_but_invitations_still_arrive(world):
+    world.liaison.delivery = Delivery.OFF
+    db.session.commit()
+    _escalate_at(world, local(2027, 1, 4, 9))
+    assert _mails("escalation_submitted") == []
+    from tracker.notifications import notify
+
+    notify.password_reset(world.liaison, "https://x.example/reset", 2)
+    assert len(_mails("password_reset")) == 1
