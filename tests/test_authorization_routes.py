@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests import builders
+from tracker.digests import services as digest_services
+from tracker.digests.models import Cadence
+from tracker.digests.windows import last_closed_window
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
 
@@ -58,6 +62,14 @@ ROUTES: dict[str, list[Case]] = {
     ],
     "notifications.resend": [
         Case("POST", lambda o: f"/admin/outbox/{o['mail'].id}/resend", same(404, admin=302)),
+    ],
+    "digests.archive": [
+        Case("GET", lambda o: f"/digests/{o['other_party'].slug}", same(200)),
+        Case("GET", lambda o: "/digests/no-such-party", HIDDEN),
+    ],
+    "digests.show": [
+        Case("GET", lambda o: f"/digests/show/{o['digest'].id}", same(200)),
+        Case("GET", lambda o: "/digests/show/999999", HIDDEN),
     ],
     "bottlenecks.index": [Case("GET", lambda o: "/bottlenecks/", same(200))],
     "bottlenecks.create": [Case("GET", lambda o: "/bottlenecks/new", same(404, coordinator=200))],
@@ -127,6 +139,7 @@ def objects(ctx):
     invitee = builders.user()
     invitee.password_hash = None
     mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+    window = last_closed_window(Cadence.WEEKLY, datetime.now(UTC) + timedelta(days=8))
     db.session.commit()
     return world, {
         "secret": secret,
@@ -137,6 +150,8 @@ def objects(ctx):
         "other_user": world.other_coordinator,
         "invitee": invitee,
         "mail": mail,
+        "other_party": world.other_party,
+        "digest": digest_services.compile_digest(world.other_party, *window),
     }
 
 

@@ -64,6 +64,7 @@ def party_form(party: Party, **changes) -> dict:
         "name": party.name,
         "table_contact_email": party.table_contact_email,
         "answer_working_days": str(party.answer_working_days),
+        "digest_cadence": party.digest_cadence,
         **changes,
     }
 
@@ -116,6 +117,7 @@ def test_admin_creates_a_party(admin, world):
             "name": "Zorginstituut Nederland",
             "table_contact_email": "Tafel@ZIN.example",
             "answer_working_days": "15",
+            "digest_cadence": "monthly",
         },
     )
 
@@ -204,7 +206,11 @@ def test_saving_an_unchanged_party_records_nothing(admin, world):
 @pytest.mark.parametrize(
     ("key", "model", "data"),
     [
-        ("parties", Party, {"name": "PARTIJ EIGEN", "answer_working_days": "20"}),
+        (
+            "parties",
+            Party,
+            {"name": "PARTIJ EIGEN", "answer_working_days": "20", "digest_cadence": "weekly"},
+        ),
         ("networks", Network, {"name": "kavels", "description": "", "coordinating_party_id": ""}),
         ("dsvs", Dsv, {"name": "dsv eigen", "region": "Ergens", "phase": ""}),
     ],
@@ -266,8 +272,9 @@ def test_unknown_party_in_the_url_gets_404(admin, method):
 def test_name_over_160_characters_is_refused(admin):
     too_long, longest = "P" * 161, "Q" * 160
 
-    refused = admin.post_form("/admin/parties/new", {"name": too_long, "answer_working_days": "20"})
-    accepted = admin.post_form("/admin/parties/new", {"name": longest, "answer_working_days": "20"})
+    fields = {"answer_working_days": "20", "digest_cadence": "weekly"}
+    refused = admin.post_form("/admin/parties/new", {"name": too_long, **fields})
+    accepted = admin.post_form("/admin/parties/new", {"name": longest, **fields})
 
     assert refused.status_code == 422
     assert by_name(Party, too_long) is None

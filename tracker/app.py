@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
@@ -51,6 +52,7 @@ def _import_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
     from tracker.auth import models as _auth  # noqa: F401
     from tracker.bottlenecks import models as _bottlenecks  # noqa: F401
+    from tracker.digests import models as _digests  # noqa: F401
     from tracker.directory import models as _directory  # noqa: F401
     from tracker.escalations import models as _escalations  # noqa: F401
     from tracker.notifications import models as _notifications  # noqa: F401
@@ -94,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.bottlenecks.views import bp as bottlenecks_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.digests.views import bp as digests_bp
     from tracker.directory.views import bp as directory_bp
     from tracker.escalations.views import bp as escalations_bp
     from tracker.notifications.views import bp as notifications_bp
@@ -105,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         escalations_bp,
         directory_bp,
         notifications_bp,
+        digests_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -112,11 +116,13 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from tracker import demo
     from tracker.auth import cli as auth_cli
+    from tracker.digests import cli as digests_cli
     from tracker.directory import cli as directory_cli
     from tracker.notifications import cli as notifications_cli
     from tracker.reminders import cli as reminders_cli
 
     directory_cli.register(app)
+    digests_cli.register(app)
     notifications_cli.register(app)
     reminders_cli.register(app)
     auth_cli.register(app)
@@ -130,6 +136,11 @@ def _register_template_helpers(app: Flask) -> None:
     from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
     from tracker.notifications.models import STATUS_LABELS as OUTBOX_LABELS
     from tracker.timeline.labels import describe
+
+    @app.template_filter("last_day")
+    def last_day(window_end, fmt: str = "d MMM yyyy") -> str:
+        """The last local day of a window that ends (exclusively) at local midnight."""
+        return format_datetime(to_local(window_end - timedelta(seconds=1)), fmt, rebase=False)
 
     @app.template_filter("local")
     def local(moment, fmt: str = "d MMM yyyy HH:mm") -> str:

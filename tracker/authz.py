@@ -56,6 +56,8 @@ RULES: dict[str, Rule] = {
     "bottleneck.comment": lambda user, b: _member(user, b.dsv_id) or _addressed_liaison(user, b),
     "escalation.view": lambda user, e: _can_view_bottleneck(user, e.bottleneck),
     "inbox.view": lambda user, _: bool(user.party_ids),
+    # Digests list confidential items only as counts, so the whole learning network may read.
+    "digest.view": lambda user, party: True,
     "registry.manage": lambda user, _: user.is_admin,
 }
 

@@ -26,6 +26,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "workers.tasks.mail.send_summaries",
         "schedule": crontab(minute=5),
     },
+    # Digest windows close at local midnight; an hourly run compiles the window that just
+    # closed (and, after an outage, the few it missed). A unique key keeps one per window.
+    "compile-digests": {
+        "task": "workers.tasks.digests.compile_digests",
+        "schedule": crontab(minute=15),
+    },
     # Keeps the embedded broker's queue table and the worker's health visible in the log;
     # reminders and digests join this list with the workers issue.
     "heartbeat": {

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from tracker.bottlenecks.forms import CheckboxListField
 from tracker.core.forms import coerce_optional_int
+from tracker.digests.models import CADENCE_LABELS
 from tracker.directory.models import PHASE_LABELS
 
 PHASE_CHOICES = [("", _l("Not set")), *((p.value, label) for p, label in PHASE_LABELS.items())]
@@ -19,6 +20,9 @@ class PartyForm(FlaskForm):
         _l("Answer deadline (working days)"),
         default=20,
         validators=[DataRequired(), NumberRange(min=1, max=120)],
+    )
+    digest_cadence = SelectField(
+        _l("Road-block digest"), choices=[(c.value, label) for c, label in CADENCE_LABELS.items()]
     )
 
 

@@ -58,6 +58,7 @@ class Party(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     table_contact_email: Mapped[str | None] = mapped_column(String(254))
     answer_working_days: Mapped[int] = mapped_column(default=20)
+    digest_cadence: Mapped[str] = mapped_column(String(16), default="weekly")
 
     liaisons: Mapped[list[User]] = relationship(
         secondary="party_members", back_populates="parties", order_by="User.name"

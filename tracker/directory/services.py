@@ -92,9 +92,12 @@ def save_party(
     name: str,
     table_contact_email: str | None,
     answer_working_days: int,
+    digest_cadence: str = "weekly",
 ) -> Party:
     """Create or edit a national party; the answer deadline applies to new escalations only."""
     authz.require(actor, "registry.manage")
+    if digest_cadence not in {"weekly", "biweekly", "monthly"}:
+        raise InvalidInput(_("Choose from the list."))
     if not 1 <= answer_working_days <= 120:
         raise InvalidInput(_("The answer deadline must be between 1 and 120 working days."))
     party = _load(Party, party_id)
@@ -106,6 +109,7 @@ def save_party(
             "name": name.strip(),
             "table_contact_email": (table_contact_email or "").strip().lower() or None,
             "answer_working_days": answer_working_days,
+            "digest_cadence": digest_cadence,
         },
     )
     return party

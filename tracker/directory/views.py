@@ -77,6 +77,7 @@ KINDS = {
             name=f.name.data,
             table_contact_email=f.table_contact_email.data,
             answer_working_days=f.answer_working_days.data,
+            digest_cadence=f.digest_cadence.data,
         ),
         list_options=(selectinload(Party.liaisons),),
     ),

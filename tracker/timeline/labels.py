@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "phase": _l("phase"),
     "table_contact_email": _l("table contact e-mail"),
     "answer_working_days": _l("answer deadline"),
+    "digest_cadence": _l("road-block digest"),
     "coordinating_party": _l("coordinating party"),
 }
 
