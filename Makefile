@@ -7,7 +7,8 @@ FLASK := $(BIN)/flask --app tracker
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations lint migration-check db demo-data clean extract-messages
+
+.PHONY: bench run test install install-dev translations lint migration-check db demo-data clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,10 @@ migration-check: install-dev
 
 test: lint migration-check
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# Figures, not pass/fail: national-scale worker timings on a scratch PostgreSQL database.
+bench: install-dev
+	$(BIN)/python -m bench.workers
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

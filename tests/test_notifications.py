@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests import builders
 from tracker.escalations import services as escalations
 from tracker.extensions import db
-from tracker.notifications import services
+from tracker.notifications import mailer, services
 from tracker.notifications.models import LedgerEntry, OutboxMessage, OutboxStatus
 
 
@@ -146,7 +146,8 @@ def test_a_dispatcher_that_died_mid_batch_leaves_nothing_lost_or_doubled(world, 
     db.session.commit()
     claimed = services.claim_batch(limit=10)  # this dispatcher "dies" right after claiming
     result = services.DispatchResult()
-    services.deliver_claimed(claimed[0], result)  # ... having sent only the first
+    with mailer.Transport() as transport:  # ... having sent only the first
+        services.deliver_claimed(claimed[0], result, transport)
     assert services.dispatch_due().claimed == 0  # the others are claimed, not lost: wait
     later = datetime.now(UTC) + services.STALE_CLAIM + timedelta(seconds=1)
     with time_machine.travel(later, tick=False):

@@ -44,3 +44,4 @@ class Digest(db.Model):
     )
 
     party: Mapped[Party] = relationship()
+    outbox_message = relationship("OutboxMessage")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, distinct, func, not_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from tracker.bottlenecks.models import Bottleneck
 from tracker.core.timeutil import utcnow
 from tracker.core.urls import external_url
 from tracker.digests.models import Cadence, Digest
 from tracker.digests.windows import last_closed_window, window_containing
-from tracker.directory.models import Dsv, Party
+from tracker.directory.models import BuildingBlock, Dsv, Party, dsv_networks
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import AWAITING_PARTY, Status
 from tracker.extensions import db
@@ -24,91 +22,110 @@ MAX_ITEMS = 10  # per section; the digest links to the full list
 CATCH_UP_WINDOWS = 4  # after an outage, at most this many missed windows are compiled
 
 
-def _item(escalation: Escalation) -> dict:
-    bottleneck = escalation.bottleneck
-    return {
-        "escalation_id": escalation.id,
-        "bottleneck_id": bottleneck.id,
-        "title": bottleneck.title,
-        "dsv": bottleneck.dsv.name,
-        "block": bottleneck.building_block.number,
-        "status": escalation.status,
-        "due_at": escalation.due_at.isoformat() if escalation.due_at else None,
-    }
+def _section(party: Party, condition) -> dict:
+    """Count and first items of one section; confidential bottlenecks are only counted."""
+    scope = (
+        select(Escalation.id)
+        .join(Escalation.bottleneck)
+        .where(Escalation.party_id == party.id, condition)
+    )
+    total, confidential = db.session.execute(
+        select(func.count(), func.count().filter(Bottleneck.is_confidential.is_(True)))
+        .select_from(Escalation)
+        .join(Escalation.bottleneck)
+        .where(Escalation.party_id == party.id, condition)
+    ).one()
+    rows = db.session.execute(
+        select(
+            Escalation.id,
+            Bottleneck.id,
+            Bottleneck.title,
+            Dsv.name,
+            BuildingBlock.number,
+            Escalation.status,
+        )
+        .join(Escalation.bottleneck)
+        .join(Bottleneck.dsv)
+        .join(Bottleneck.building_block)
+        .where(Escalation.id.in_(scope), Bottleneck.is_confidential.is_(False))
+        .order_by(Escalation.due_at.is_(None), Escalation.due_at, Escalation.id)
+        .limit(MAX_ITEMS)
+    )
+    items = [
+        {
+            "escalation_id": e,
+            "bottleneck_id": b,
+            "title": title,
+            "dsv": dsv,
+            "block": block,
+            "status": status,
+        }
+        for e, b, title, dsv, block, status in rows
+    ]
+    return {"total": total, "confidential": confidential, "items": items}
 
 
-def _section(rows: list[Escalation]) -> dict:
-    """Public items (capped) and a count; confidential bottlenecks are only counted."""
-    public = [e for e in rows if not e.bottleneck.is_confidential]
-    return {
-        "total": len(rows),
-        "confidential": len(rows) - len(public),
-        "items": [_item(e) for e in public[:MAX_ITEMS]],
-    }
+def _themes(party: Party) -> list[dict]:
+    """Building blocks of this party's open and answered escalations, across DSVs and networks."""
+    rows = db.session.execute(
+        select(
+            BuildingBlock.number,
+            BuildingBlock.name_nl,
+            BuildingBlock.name_en,
+            func.count(distinct(Bottleneck.id)),
+            func.count(distinct(Bottleneck.dsv_id)),
+            func.count(distinct(dsv_networks.c.network_id)),
+        )
+        .select_from(Escalation)
+        .join(Escalation.bottleneck)
+        .join(Bottleneck.building_block)
+        .outerjoin(dsv_networks, dsv_networks.c.dsv_id == Bottleneck.dsv_id)
+        .where(
+            Escalation.party_id == party.id,
+            Escalation.status.in_([*AWAITING_PARTY, Status.ANSWERED]),
+        )
+        .group_by(BuildingBlock.number, BuildingBlock.name_nl, BuildingBlock.name_en)
+    )
+    themes = [
+        {
+            "block": number,
+            "name_nl": nl,
+            "name_en": en,
+            "bottlenecks": bottlenecks,
+            "dsvs": dsvs,
+            "networks": networks,
+        }
+        for number, nl, en, bottlenecks, dsvs, networks in rows
+    ]
+    return sorted(themes, key=lambda t: (-t["dsvs"], -t["bottlenecks"], t["block"]))
 
 
 def compile_content(party: Party, start: datetime, end: datetime) -> dict:
-    """What the party's table should see about [start, end): counts, items and themes."""
-    rows = list(
-        db.session.scalars(
-            select(Escalation)
-            .where(
-                Escalation.party_id == party.id,
-                Escalation.submitted_at < end,
-                or_(Escalation.closed_at.is_(None), Escalation.closed_at >= start),
-            )
-            .options(
-                selectinload(Escalation.bottleneck)
-                .selectinload(Bottleneck.dsv)
-                .selectinload(Dsv.networks),
-                selectinload(Escalation.bottleneck).selectinload(Bottleneck.building_block),
-            )
-            .order_by(Escalation.due_at.is_(None), Escalation.due_at, Escalation.id)
-        )
-    )
-    in_window = lambda moment: moment is not None and start <= moment < end  # noqa: E731
-    open_at_end = [e for e in rows if e.status in AWAITING_PARTY]
-    themes: dict[int, dict] = defaultdict(
-        lambda: {"bottlenecks": set(), "dsvs": set(), "networks": set()}
-    )
-    for escalation in rows:
-        if escalation.status in (*AWAITING_PARTY, Status.ANSWERED):
-            bottleneck = escalation.bottleneck
-            theme = themes[bottleneck.building_block.number]
-            theme["name_nl"] = bottleneck.building_block.name_nl
-            theme["name_en"] = bottleneck.building_block.name_en
-            theme["bottlenecks"].add(bottleneck.id)
-            theme["dsvs"].add(bottleneck.dsv_id)
-            theme["networks"].update(n.id for n in bottleneck.dsv.networks)
+    """What the party's table should see about [start, end): counts, items and themes.
+
+    Statuses are those at compile time, which is shortly after the window closed.
+    """
+    awaiting = Escalation.status.in_(AWAITING_PARTY)
+    very_late = and_(awaiting, Escalation.very_late_at < end)
     return {
-        "new": _section([e for e in rows if in_window(e.submitted_at)]),
-        "late": _section(
-            [e for e in open_at_end if e.due_at and e.due_at < end and not _very_late(e, end)]
+        "new": _section(
+            party, and_(Escalation.submitted_at >= start, Escalation.submitted_at < end)
         ),
-        "very_late": _section([e for e in open_at_end if _very_late(e, end)]),
-        "answered": _section([e for e in rows if in_window(e.answered_at)]),
+        "very_late": _section(party, very_late),
+        "late": _section(party, and_(awaiting, Escalation.due_at < end, not_(very_late))),
+        "answered": _section(
+            party, and_(Escalation.answered_at >= start, Escalation.answered_at < end)
+        ),
         "accepted": _section(
-            [e for e in rows if e.status == Status.ACCEPTED and in_window(e.closed_at)]
-        ),
-        "themes": sorted(
-            (
-                {
-                    "block": number,
-                    "name_nl": t["name_nl"],
-                    "name_en": t["name_en"],
-                    "bottlenecks": len(t["bottlenecks"]),
-                    "dsvs": len(t["dsvs"]),
-                    "networks": len(t["networks"]),
-                }
-                for number, t in themes.items()
+            party,
+            and_(
+                Escalation.status == Status.ACCEPTED,
+                Escalation.closed_at >= start,
+                Escalation.closed_at < end,
             ),
-            key=lambda t: (-t["dsvs"], -t["bottlenecks"], t["block"]),
         ),
+        "themes": _themes(party),
     }
-
-
-def _very_late(escalation: Escalation, end: datetime) -> bool:
-    return escalation.very_late_at is not None and escalation.very_late_at < end
 
 
 def compile_digest(party: Party, start: datetime, end: datetime) -> Digest | None:
@@ -138,7 +155,7 @@ def compile_digest(party: Party, start: datetime, end: datetime) -> Digest | Non
             link=external_url("digests.show", digest_id=digest.id),
             list_link=external_url("bottlenecks.index", party=party.id),
         )
-        digest.outbox_message_id = message.id if message else None
+        digest.outbox_message = message
     return digest
 
 

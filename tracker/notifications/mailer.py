@@ -51,10 +51,24 @@ def _classify(error: smtplib.SMTPException | OSError) -> Exception:
     return TransientError(f"{type(error).__name__}: {error}"[:500])
 
 
-def send_smtp(email: EmailMessage) -> None:
-    """Deliver over SMTP with an explicit timeout; raise TransientError or PermanentError."""
-    config = current_app.config
-    try:
+class Transport:
+    """Hands messages to the configured transport, keeping one SMTP connection per batch.
+
+    After any SMTP error the connection is dropped; the next message opens a fresh one.
+    """
+
+    def __init__(self) -> None:
+        self.config = current_app.config
+        self.client: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
         if config["MAIL_USE_SSL"]:
             client = smtplib.SMTP_SSL(
                 config["MAIL_SERVER"],
@@ -66,14 +80,32 @@ def send_smtp(email: EmailMessage) -> None:
             client = smtplib.SMTP(
                 config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
             )
-        with client:
-            if config["MAIL_USE_TLS"]:
-                client.starttls(context=ssl.create_default_context())
-            if config["MAIL_USERNAME"]:
-                client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            client.send_message(email)
-    except (smtplib.SMTPException, OSError) as error:
-        raise _classify(error) from error
+        if config["MAIL_USE_TLS"]:
+            client.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        return client
+
+    def send(self, email: EmailMessage) -> None:
+        """Deliver one message; raise TransientError or PermanentError when it was not."""
+        if self.config["MAIL_TRANSPORT"] != "smtp":
+            send_to_file(email)
+            return
+        try:
+            if self.client is None:
+                self.client = self._connect()
+            self.client.send_message(email)
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise _classify(error) from error
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (smtplib.SMTPException, OSError):
+                self.client.close()
+            self.client = None
 
 
 def send_to_file(email: EmailMessage) -> None:
@@ -82,12 +114,3 @@ def send_to_file(email: EmailMessage) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     name = email["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
     (folder / f"{name}.eml").write_bytes(bytes(email))
-
-
-def deliver(message: OutboxMessage) -> None:
-    """Hand one outbox message to the configured transport."""
-    email = build(message)
-    if current_app.config["MAIL_TRANSPORT"] == "smtp":
-        send_smtp(email)
-    else:
-        send_to_file(email)

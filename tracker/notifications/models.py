@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.timeutil import utcnow
 from tracker.core.types import UTCDateTime
@@ -73,6 +73,8 @@ class Notice(db.Model):
         ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
 
+    summary_message: Mapped[OutboxMessage | None] = relationship()
+
 
 class LedgerEntry(db.Model):
     """A reminder or digest that was queued once: the unique key makes a second one impossible."""
@@ -89,3 +91,5 @@ class LedgerEntry(db.Model):
         ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    outbox_message: Mapped[OutboxMessage | None] = relationship()

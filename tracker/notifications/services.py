@@ -9,12 +9,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.models import Delivery, User
@@ -48,9 +49,10 @@ def render(kind: str, language: str, **context) -> Rendered:
     return Rendered(subject=subject, text=str(text_module).strip() + "\n", html=html)
 
 
-def _message_id(outbox_id: int) -> str:
+def _message_id(kind: str) -> str:
+    """Chosen once when queued and kept on every retry, so a resend can be recognised."""
     host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "dsv-tracker.example"
-    return f"<outbox-{outbox_id}.{uuid.uuid4().hex[:12]}@{host}>"
+    return f"<{kind}.{uuid.uuid4().hex}@{host}>"
 
 
 def queue_email(
@@ -70,12 +72,10 @@ def queue_email(
         subject=rendered.subject[:255],
         body_text=rendered.text,
         body_html=rendered.html,
-        message_id=f"<pending-{uuid.uuid4().hex}@local>",
+        message_id=_message_id(kind),
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
-    db.session.flush()
-    message.message_id = _message_id(message.id)
     return message
 
 
@@ -109,8 +109,97 @@ def queue_once(kind: str, recipient: User | str, once: Once, **context) -> Outbo
     if entry is None:
         return None
     message = queue_email(kind, recipient, **context)
-    entry.outbox_message_id = message.id
+    entry.outbox_message = message
     return message
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One reminder or digest to send at most once: its ledger key, whom, what, with what."""
+
+    once: Once
+    kind: str
+    recipient: User | str
+    context: dict
+    forced: bool = False
+
+
+def _insert_ignoring_duplicates(rows: list[dict]):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return (
+        insert(LedgerEntry)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(
+            LedgerEntry.id,
+            LedgerEntry.kind,
+            LedgerEntry.recipient,
+            LedgerEntry.subject,
+            LedgerEntry.stage,
+        )
+    )
+
+
+def send_once(items: list[Pending]) -> int:
+    """Claim the ledger keys in bulk and send (or defer to a summary) what this call claimed.
+
+    The unique key still decides: a concurrent sweep that claimed a key first wins it, and
+    `ON CONFLICT DO NOTHING` leaves it out here.
+    """
+    if not items:
+        return 0
+    now = utcnow()
+    rows = [
+        {
+            "kind": i.once.kind,
+            "recipient": i.once.recipient,
+            "subject": i.once.subject,
+            "stage": i.once.stage,
+            "created_at": now,
+        }
+        for i in items
+    ]
+    claimed: dict[Once, int] = {}
+    for start in range(0, len(rows), 500):
+        for ledger_id, *key in db.session.execute(
+            _insert_ignoring_duplicates(rows[start : start + 500])
+        ):
+            claimed[Once(*key)] = ledger_id
+    links, sent = [], 0
+    for item in items:
+        ledger_id = claimed.pop(item.once, None)
+        if ledger_id is None:
+            continue
+        sent += 1
+        if isinstance(item.recipient, User):
+            message = deliver_to_user(item.kind, item.recipient, forced=item.forced, **item.context)
+        else:
+            message = queue_email(item.kind, item.recipient, **item.context)
+        if message is not None:
+            links.append((ledger_id, message))
+    db.session.flush()
+    if links:
+        db.session.execute(  # ORM bulk UPDATE by primary key: one executemany
+            update(LedgerEntry),
+            [{"id": ledger_id, "outbox_message_id": m.id} for ledger_id, m in links],
+        )
+    return sent
+
+
+def deliver_to_user(
+    kind: str, user: User, *, link: str, forced: bool = False, **context
+) -> OutboxMessage | None:
+    """An e-mail now, or a notice for the next summary, or nothing, per the user's preference."""
+    if forced or user.delivery == Delivery.IMMEDIATE:
+        return queue_email(kind, user, link=link, **context)
+    if user.delivery in (Delivery.DAILY, Delivery.WEEKLY):
+        line = render(kind, user.language, recipient=user, link=link, **context).subject
+        db.session.add(Notice(user_id=user.id, kind=kind, line=line[:255], link=link[:500]))
+    return None
 
 
 def notify_user(
@@ -124,13 +213,9 @@ def notify_user(
     entry = _claim_ledger(once) if once is not None else None
     if once is not None and entry is None:
         return False
-    if forced or user.delivery == Delivery.IMMEDIATE:
-        message = queue_email(kind, user, link=link, **context)
-        if entry is not None:
-            entry.outbox_message_id = message.id
-    elif user.delivery in (Delivery.DAILY, Delivery.WEEKLY):
-        line = render(kind, user.language, recipient=user, link=link, **context).subject
-        db.session.add(Notice(user_id=user.id, kind=kind, line=line[:255], link=link[:500]))
+    message = deliver_to_user(kind, user, link=link, forced=forced, **context)
+    if entry is not None:
+        entry.outbox_message = message
     return True
 
 
@@ -194,38 +279,66 @@ def claim_batch(limit: int) -> list[int]:
     )
 
 
-def deliver_claimed(message_id: int, result: DispatchResult) -> None:
-    """Send one claimed message and record the outcome in its own commit."""
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.status != OutboxStatus.SENDING:
-        return
+def _outcome(attempts: int, transport: mailer.Transport, email, result: DispatchResult) -> dict:
+    """Send one e-mail and say what to record: sent, failed, or pending again after backoff."""
     try:
-        mailer.deliver(message)
+        transport.send(email)
     except mailer.PermanentError as error:
-        message.status, message.last_error = OutboxStatus.FAILED, str(error)
         result.failed += 1
+        return {"status": OutboxStatus.FAILED, "last_error": str(error)}
     except mailer.TransientError as error:
-        message.last_error = str(error)
-        if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-            message.status = OutboxStatus.FAILED
+        if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             result.failed += 1
-        else:
-            delay = BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
-            message.status = OutboxStatus.PENDING
-            message.next_attempt_at = utcnow() + timedelta(seconds=delay)
-            result.retried += 1
-    else:
-        message.status, message.sent_at, message.last_error = OutboxStatus.SENT, utcnow(), None
-        result.sent += 1
-    message.claim_token = None
+            return {"status": OutboxStatus.FAILED, "last_error": str(error)}
+        result.retried += 1
+        delay = BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        return {
+            "status": OutboxStatus.PENDING,
+            "last_error": str(error),
+            "next_attempt_at": utcnow() + timedelta(seconds=delay),
+        }
+    result.sent += 1
+    return {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
+
+
+def _record(message_id: int, values: dict) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(claim_token=None, **values)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One commit per message keeps a crash from losing more than one outcome; not waiting
+        # for the WAL flush makes that affordable. A lost "sent" mark means one resend with
+        # the same Message-ID, never a lost message.
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     db.session.commit()
+
+
+def _claimed_emails(ids: list[int]) -> list[tuple[int, int, EmailMessage]]:
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING)
+        .order_by(OutboxMessage.id)
+    )
+    emails = [(m.id, m.attempts, mailer.build(m)) for m in messages]
+    db.session.rollback()  # end the read; each outcome gets its own transaction
+    return emails
+
+
+def deliver_claimed(message_id: int, result: DispatchResult, transport: mailer.Transport) -> None:
+    """Send one claimed message and record the outcome in its own commit."""
+    for outbox_id, attempts, email in _claimed_emails([message_id]):
+        _record(outbox_id, _outcome(attempts, transport, email, result))
 
 
 def dispatch_due(limit: int | None = None) -> DispatchResult:
     """Send what is due: each message at most once per claim, retried with backoff if transient."""
     result = DispatchResult()
-    for message_id in claim_batch(limit or current_app.config["MAIL_BATCH_SIZE"]):
-        deliver_claimed(message_id, result)
+    ids = claim_batch(limit or current_app.config["MAIL_BATCH_SIZE"])
+    with mailer.Transport() as transport:
+        for outbox_id, attempts, email in _claimed_emails(ids):
+            _record(outbox_id, _outcome(attempts, transport, email, result))
     return result
 
 

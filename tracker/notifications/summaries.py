@@ -66,7 +66,7 @@ def send_summaries(cadence: Delivery, now: datetime | None = None) -> int:
         if message is None:
             continue  # this window's summary already went out; the rest waits for the next
         for notice in notices:
-            notice.summary_message_id = message.id
+            notice.summary_message = message
         sent += 1
     db.session.commit()
     return sent

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import astuple
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, select
@@ -26,7 +27,7 @@ from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import AWAITING_PARTY, Status
 from tracker.extensions import db
 from tracker.notifications.models import LedgerEntry
-from tracker.notifications.services import Once, notify_user, queue_once
+from tracker.notifications.services import Once, Pending, send_once
 
 DUE_SOON_WORKING_DAYS = 3
 UNCONFIRMED_WORKING_DAYS = 10
@@ -82,32 +83,34 @@ def _remind_liaisons(
 ) -> None:
     kind = "reminder_escalation"
     done = _already(kind, (f"escalation:{e.id}" for e in escalations))
+    liaisons, contacts = [], []
     for escalation in escalations:
         subject = f"escalation:{escalation.id}"
         key_stage = f"{stage}@{_stamp(deadline_of(escalation))}"
-        context = {"escalation": escalation, "bottleneck": escalation.bottleneck, "stage": stage}
+        context = {
+            "escalation": escalation,
+            "bottleneck": escalation.bottleneck,
+            "stage": stage,
+            "link": _link(escalation),
+        }
         for liaison in escalation.party.liaisons:
-            if not liaison.active or (f"user:{liaison.id}", subject, key_stage) in done:
-                continue
             once = Once(kind, f"user:{liaison.id}", subject, key_stage)
-            if notify_user(
-                kind, liaison, link=_link(escalation), once=once, forced=table_contact, **context
-            ):
-                counts[stage] += 1
+            if liaison.active and astuple(once)[1:] not in done:
+                liaisons.append(Pending(once, kind, liaison, context, forced=table_contact))
         contact = escalation.party.table_contact_email
-        recipient = f"party:{escalation.party_id}"
-        if table_contact and contact and (recipient, subject, key_stage) not in done:
-            once = Once(kind, recipient, subject, key_stage)
-            if queue_once(
-                kind,
-                contact,
-                once,
-                language="nl",
-                link=_link(escalation),
-                recipient_name=escalation.party.name,
-                **context,
-            ):
-                counts[f"{stage}_table"] += 1
+        once = Once(kind, f"party:{escalation.party_id}", subject, key_stage)
+        if table_contact and contact and astuple(once)[1:] not in done:
+            contacts.append(
+                Pending(
+                    once,
+                    kind,
+                    contact,
+                    {**context, "language": "nl", "recipient_name": escalation.party.name},
+                )
+            )
+    counts[stage] += send_once(liaisons)
+    if table_contact:
+        counts[f"{stage}_table"] += send_once(contacts)
 
 
 def sweep(now: datetime | None = None) -> Counter:
@@ -164,26 +167,36 @@ def _remind_unconfirmed(now: datetime, counts: Counter) -> None:
         )
     )
     done = _already(kind, (f"escalation:{e.id}" for e in rows))
+    pending = []
     for escalation in rows:
         owner = escalation.bottleneck.owner
-        subject, stage = f"escalation:{escalation.id}", f"answered@{_stamp(escalation.answered_at)}"
-        if not owner.active or (f"user:{owner.id}", subject, stage) in done:
+        once = Once(
+            kind,
+            f"user:{owner.id}",
+            f"escalation:{escalation.id}",
+            f"answered@{_stamp(escalation.answered_at)}",
+        )
+        if not owner.active or astuple(once)[1:] in done:
             continue
         links = {
             action: external_url("escalations.act", escalation_id=escalation.id, action=action)
             for action in ("accept", "reopen")
         }
-        if notify_user(
-            kind,
-            owner,
-            link=_link(escalation),
-            once=Once(kind, f"user:{owner.id}", subject, stage),
-            escalation=escalation,
-            bottleneck=escalation.bottleneck,
-            accept_link=links["accept"],
-            reopen_link=links["reopen"],
-        ):
-            counts["answer_unconfirmed"] += 1
+        pending.append(
+            Pending(
+                once,
+                kind,
+                owner,
+                {
+                    "escalation": escalation,
+                    "bottleneck": escalation.bottleneck,
+                    "link": _link(escalation),
+                    "accept_link": links["accept"],
+                    "reopen_link": links["reopen"],
+                },
+            )
+        )
+    counts["answer_unconfirmed"] += send_once(pending)
 
 
 def _remind_idle(now: datetime, counts: Counter) -> None:
@@ -201,18 +214,27 @@ def _remind_idle(now: datetime, counts: Counter) -> None:
         )
     )
     done = _already(kind, (f"bottleneck:{b.id}" for b in rows))
+    pending = []
     for bottleneck in rows:
         owner = bottleneck.owner
-        subject, stage = f"bottleneck:{bottleneck.id}", f"idle@{_stamp(bottleneck.updated_at)}"
-        if not owner.active or (f"user:{owner.id}", subject, stage) in done:
-            continue
-        link = external_url("bottlenecks.detail", bottleneck_id=bottleneck.id)
-        if notify_user(
+        once = Once(
             kind,
-            owner,
-            link=link,
-            once=Once(kind, f"user:{owner.id}", subject, stage),
-            bottleneck=bottleneck,
-            days=IDLE_DAYS,
-        ):
-            counts["idle"] += 1
+            f"user:{owner.id}",
+            f"bottleneck:{bottleneck.id}",
+            f"idle@{_stamp(bottleneck.updated_at)}",
+        )
+        if not owner.active or astuple(once)[1:] in done:
+            continue
+        pending.append(
+            Pending(
+                once,
+                kind,
+                owner,
+                {
+                    "bottleneck": bottleneck,
+                    "days": IDLE_DAYS,
+                    "link": external_url("bottlenecks.detail", bottleneck_id=bottleneck.id),
+                },
+            )
+        )
+    counts["idle"] += send_once(pending)
