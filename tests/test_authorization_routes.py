@@ -20,6 +20,7 @@ from tracker.digests.models import Cadence
 from tracker.digests.windows import last_closed_window
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
+from tracker.roadblocks import services as road_blocks
 
 ROLES = ("anonymous", "member", "coordinator", "liaison", "admin")
 LOGIN = 302  # anonymous users are sent to the sign-in page
@@ -70,6 +71,35 @@ ROUTES: dict[str, list[Case]] = {
     "digests.show": [
         Case("GET", lambda o: f"/digests/show/{o['digest'].id}", same(200)),
         Case("GET", lambda o: "/digests/show/999999", HIDDEN),
+    ],
+    "roadblocks.index": [Case("GET", lambda o: "/road-blocks/", same(200))],
+    "roadblocks.create": [
+        Case("GET", lambda o: "/road-blocks/new", same(404, liaison=200, admin=200))
+    ],
+    "roadblocks.detail": [
+        Case("GET", lambda o: f"/road-blocks/{o['road_block'].id}", same(200)),
+        Case("GET", lambda o: "/road-blocks/999999", HIDDEN),
+    ],
+    "roadblocks.add": [
+        Case(
+            "POST",
+            lambda o: f"/road-blocks/{o['road_block'].id}/bottlenecks",
+            same(404, liaison=422, admin=422),
+        ),
+    ],
+    "roadblocks.remove": [
+        Case(
+            "POST",
+            lambda o: f"/road-blocks/{o['road_block'].id}/bottlenecks/{o['public'].id}/remove",
+            same(404, liaison=302, admin=302),
+        ),
+    ],
+    "roadblocks.status": [
+        Case(
+            "POST",
+            lambda o: f"/road-blocks/{o['road_block'].id}/status",
+            same(404, liaison=422, admin=422),
+        ),
     ],
     "bottlenecks.index": [Case("GET", lambda o: "/bottlenecks/", same(200))],
     "bottlenecks.create": [Case("GET", lambda o: "/bottlenecks/new", same(404, coordinator=200))],
@@ -151,6 +181,14 @@ def objects(ctx):
         "invitee": invitee,
         "mail": mail,
         "other_party": world.other_party,
+        "road_block": road_blocks.create(
+            world.admin,
+            title="Systeemknelpunt",
+            description="",
+            party_id=None,
+            building_block_id=public.building_block_id,
+            bottleneck_ids=[public.id],
+        ),
         "digest": digest_services.compile_digest(world.other_party, *window),
     }
 

@@ -154,3 +154,25 @@ def test_cli_preview_prints_any_window_without_storing_or_sending(app, world):
 def test_windows_are_utc_aware():
     start, end = window_containing(Cadence.WEEKLY, datetime(2027, 6, 2, tzinfo=UTC))
     assert start.tzinfo is UTC and end.tzinfo is UTC
+
+
+def test_digest_names_the_road_blocks_its_party_is_asked_about(world):
+    from tracker.roadblocks import services as road_blocks
+
+    first = _escalate(world, local(2027, 1, 19, 9), title="Eerste DSV")
+    second_author = world.other_coordinator
+    item = builders.bottleneck(second_author, title="Tweede DSV")
+    with time_machine.travel(local(2027, 1, 19, 10), tick=False):
+        builders.escalation(second_author, item, world.party)
+    road_blocks.create(
+        world.admin,
+        title="Geen populatiebekostiging",
+        description="",
+        party_id=world.party.id,
+        building_block_id=builders.block().id,
+        bottleneck_ids=[first.bottleneck_id, item.id],
+    )
+    content = services.compile_content(world.party, local(2027, 1, 18), local(2027, 1, 25))
+    assert [(r["title"], r["dsvs"]) for r in content["road_blocks"]] == [
+        ("Geen populatiebekostiging", 2)
+    ]

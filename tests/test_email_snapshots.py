@@ -82,6 +82,7 @@ def _cases():
             "networks": 2,
         }
     ]
+    content["road_blocks"] = [{"id": 2, "title": "Geen populatiebekostiging", "dsvs": 4}]
     digest = SimpleNamespace(
         id=9, content=content, window_start=_moment(18, 0), window_end=_moment(25, 0)
     )

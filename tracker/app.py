@@ -56,6 +56,7 @@ def _import_models() -> None:
     from tracker.directory import models as _directory  # noqa: F401
     from tracker.escalations import models as _escalations  # noqa: F401
     from tracker.notifications import models as _notifications  # noqa: F401
+    from tracker.roadblocks import models as _roadblocks  # noqa: F401
     from tracker.timeline import models as _timeline  # noqa: F401
 
 
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.directory.views import bp as directory_bp
     from tracker.escalations.views import bp as escalations_bp
     from tracker.notifications.views import bp as notifications_bp
+    from tracker.roadblocks.views import bp as roadblocks_bp
 
     for blueprint in (
         dashboard_bp,
@@ -109,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         directory_bp,
         notifications_bp,
         digests_bp,
+        roadblocks_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -135,6 +138,7 @@ def _register_template_helpers(app: Flask) -> None:
     from tracker.core.timeutil import to_local
     from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
     from tracker.notifications.models import STATUS_LABELS as OUTBOX_LABELS
+    from tracker.roadblocks.models import STATUS_LABELS as ROAD_BLOCK_LABELS
     from tracker.timeline.labels import describe
 
     @app.template_filter("last_day")
@@ -152,6 +156,7 @@ def _register_template_helpers(app: Flask) -> None:
         impact_label=lambda code: IMPACT_LABELS.get(code, code),
         event_text=describe,
         outbox_status_label=lambda code: OUTBOX_LABELS.get(code, code),
+        road_block_status_label=lambda code: ROAD_BLOCK_LABELS.get(code, code),
     )
 
     @app.context_processor

@@ -59,6 +59,8 @@ RULES: dict[str, Rule] = {
     # Digests list confidential items only as counts, so the whole learning network may read.
     "digest.view": lambda user, party: True,
     "registry.manage": lambda user, _: user.is_admin,
+    # Programme staff and party liaisons group bottlenecks into road blocks.
+    "roadblock.manage": lambda user, _: user.is_admin or bool(user.party_ids),
 }
 
 #: The rule that decides whether a refusal is a 404 (cannot see) or a 403 (can see, cannot act).

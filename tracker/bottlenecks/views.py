@@ -23,6 +23,7 @@ from tracker.directory import queries as directory
 from tracker.escalations import services as escalations
 from tracker.escalations.forms import ActionForm
 from tracker.extensions import db
+from tracker.roadblocks import services as road_blocks
 from tracker.timeline.services import events_for
 
 bp = Blueprint("bottlenecks", __name__, url_prefix="/bottlenecks")
@@ -133,6 +134,7 @@ def render_detail(bottleneck: Bottleneck, comment_form: CommentForm, status: int
         actions=actions,
         action_form=ActionForm(),
         comment_form=comment_form,
+        road_block=road_blocks.for_bottleneck(bottleneck.id),
     ), status
 
 

@@ -100,6 +100,29 @@ def _themes(party: Party) -> list[dict]:
     return sorted(themes, key=lambda t: (-t["dsvs"], -t["bottlenecks"], t["block"]))
 
 
+def _road_blocks(party: Party) -> list[dict]:
+    """Road blocks whose bottlenecks await or got an answer from this party, most DSVs first."""
+    from tracker.roadblocks.models import RoadBlock, RoadBlockMember
+
+    dsvs = func.count(distinct(Bottleneck.dsv_id))
+    rows = db.session.execute(
+        select(RoadBlock.id, RoadBlock.title, dsvs)
+        .join(RoadBlockMember, RoadBlockMember.road_block_id == RoadBlock.id)
+        .join(Bottleneck, Bottleneck.id == RoadBlockMember.bottleneck_id)
+        .join(Escalation, Escalation.bottleneck_id == Bottleneck.id)
+        .where(
+            Escalation.party_id == party.id,
+            Escalation.status.in_([*AWAITING_PARTY, Status.ANSWERED]),
+        )
+        .group_by(RoadBlock.id, RoadBlock.title)
+        .order_by(dsvs.desc(), RoadBlock.id)
+        .limit(MAX_ITEMS)
+    )
+    return [
+        {"id": road_block_id, "title": title, "dsvs": count} for road_block_id, title, count in rows
+    ]
+
+
 def compile_content(party: Party, start: datetime, end: datetime) -> dict:
     """What the party's table should see about [start, end): counts, items and themes.
 
@@ -125,6 +148,7 @@ def compile_content(party: Party, start: datetime, end: datetime) -> dict:
             ),
         ),
         "themes": _themes(party),
+        "road_blocks": _road_blocks(party),
     }
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.bottlenecks.models import IMPACT_LABELS, STATUS_LABELS
 from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
 from tracker.escalations.workflow import TRANSITIONS
+from tracker.roadblocks.models import STATUS_LABELS as ROAD_BLOCK_LABELS
 from tracker.timeline.models import TimelineEvent
 
 FIELD_LABELS = {
@@ -64,15 +65,24 @@ def describe(event: TimelineEvent) -> str:
             new=_value(event.field, event.new_value),
         )
     if kind == "status":
+        labels = {**ROAD_BLOCK_LABELS, **STATUS_LABELS}
         return _(
             "Status changed from %(old)s to %(new)s",
-            old=STATUS_LABELS.get(event.old_value, event.old_value),
-            new=STATUS_LABELS.get(event.new_value, event.new_value),
+            old=labels.get(event.old_value, event.old_value),
+            new=labels.get(event.new_value, event.new_value),
         )
     if kind == "escalated":
         if event.old_value:
             return _("Forwarded from %(old)s to %(new)s", old=event.old_value, new=event.new_value)
         return _("Escalated to %(party)s", party=event.new_value)
+    if kind == "member_added":
+        return _("Bottleneck added: %(title)s", title=event.new_value)
+    if kind == "member_removed":
+        return _("Bottleneck taken out: %(title)s", title=event.old_value)
+    if kind == "road_block_joined":
+        return _("Grouped into road block “%(title)s”", title=event.new_value)
+    if kind == "road_block_left":
+        return _("Taken out of road block “%(title)s”", title=event.old_value)
     if kind == "commented":
         return _("Commented")
     if kind in TRANSITIONS:

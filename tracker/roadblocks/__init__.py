@@ -1,0 +1,1 @@
+"""Road blocks: one system problem raised by several DSVs, grouped from their bottlenecks."""

@@ -1,0 +1,219 @@
+"""Rules for road blocks: who may group bottlenecks, what may join, and every step on record.
+
+Only non-confidential bottlenecks join a road block: a road block is a public object of the
+learning network, and a confidential bottleneck must never show up outside its DSV and the
+parties it was escalated to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import selectinload
+
+from tracker import authz
+from tracker.auth.models import User
+from tracker.bottlenecks.models import Bottleneck
+from tracker.core.concurrency import check_version, conflicts_are_stale
+from tracker.core.errors import InvalidInput, NotVisible
+from tracker.core.timeutil import utcnow
+from tracker.directory.models import BuildingBlock, Dsv, Party
+from tracker.extensions import db
+from tracker.roadblocks.models import RoadBlock, RoadBlockMember, RoadBlockStatus
+from tracker.timeline.services import record
+
+SUBJECT = "road_block"
+
+
+def get(road_block_id: int) -> RoadBlock:
+    """The road block, or NotVisible."""
+    road_block = db.session.get(RoadBlock, road_block_id)
+    if road_block is None:
+        raise NotVisible()
+    return road_block
+
+
+def _joinable(actor: User, bottleneck_ids: Iterable[int]) -> list[Bottleneck]:
+    ids = set(bottleneck_ids)
+    rows = list(db.session.scalars(select(Bottleneck).where(Bottleneck.id.in_(ids)))) if ids else []
+    if len(rows) != len(ids) or not all(authz.can(actor, "bottleneck.view", b) for b in rows):
+        raise InvalidInput(_("Choose bottlenecks from the list."))
+    if any(b.is_confidential for b in rows):
+        raise InvalidInput(_("Confidential bottlenecks cannot join a road block."))
+    taken = db.session.scalars(
+        select(RoadBlockMember.bottleneck_id).where(RoadBlockMember.bottleneck_id.in_(ids))
+    ).all()
+    if taken:
+        raise InvalidInput(_("One of these bottlenecks is already part of a road block."))
+    return rows
+
+
+def _add(actor: User, road_block: RoadBlock, bottlenecks: list[Bottleneck]) -> None:
+    for bottleneck in bottlenecks:
+        road_block.members.append(RoadBlockMember(bottleneck=bottleneck, added_by_id=actor.id))
+        record(
+            SUBJECT,
+            road_block.id,
+            "member_added",
+            actor,
+            new=bottleneck.title,
+            field=f"bottleneck:{bottleneck.id}",
+        )
+        record("bottleneck", bottleneck.id, "road_block_joined", actor, new=road_block.title)
+    road_block.updated_at = utcnow()
+
+
+@conflicts_are_stale
+def create(
+    actor: User,
+    *,
+    title: str,
+    description: str,
+    building_block_id: int,
+    party_id: int | None,
+    bottleneck_ids: Iterable[int],
+) -> RoadBlock:
+    """Group bottlenecks from several DSVs into a new road block (programme staff, liaisons)."""
+    authz.require(actor, "roadblock.manage")
+    if db.session.get(BuildingBlock, building_block_id) is None:
+        raise InvalidInput(_("Choose one of the seven building blocks."))
+    if party_id is not None and db.session.get(Party, party_id) is None:
+        raise InvalidInput(_("Choose parties from the list."))
+    bottlenecks = _joinable(actor, bottleneck_ids)
+    road_block = RoadBlock(
+        title=title.strip(),
+        description=description.strip(),
+        building_block_id=building_block_id,
+        party_id=party_id,
+        created_by_id=actor.id,
+    )
+    db.session.add(road_block)
+    db.session.flush()
+    record(SUBJECT, road_block.id, "created", actor, new=road_block.title)
+    _add(actor, road_block, bottlenecks)
+    db.session.commit()
+    return road_block
+
+
+@conflicts_are_stale
+def add_bottlenecks(actor: User, road_block_id: int, bottleneck_ids: Iterable[int]) -> None:
+    """Add bottlenecks (not confidential, not in another road block) to a road block."""
+    authz.require(actor, "roadblock.manage")
+    road_block = get(road_block_id)
+    _add(actor, road_block, _joinable(actor, bottleneck_ids))
+    db.session.commit()
+
+
+@conflicts_are_stale
+def remove_bottleneck(actor: User, road_block_id: int, bottleneck_id: int) -> None:
+    """Take a bottleneck out again (the undo of grouping); both timelines keep the history."""
+    authz.require(actor, "roadblock.manage")
+    road_block = get(road_block_id)
+    member = next((m for m in road_block.members if m.bottleneck_id == bottleneck_id), None)
+    if member is None:
+        raise NotVisible()
+    road_block.members.remove(member)
+    record(
+        SUBJECT,
+        road_block.id,
+        "member_removed",
+        actor,
+        old=member.bottleneck.title,
+        field=f"bottleneck:{bottleneck_id}",
+    )
+    record("bottleneck", bottleneck_id, "road_block_left", actor, old=road_block.title)
+    road_block.updated_at = utcnow()
+    db.session.commit()
+
+
+@conflicts_are_stale
+def set_status(actor: User, road_block_id: int, status: str, version: int | None) -> None:
+    """Move a road block to another status, with the change on its timeline."""
+    authz.require(actor, "roadblock.manage")
+    road_block = get(road_block_id)
+    check_version(road_block, version)
+    if status not in set(RoadBlockStatus):
+        raise InvalidInput(_("Choose from the list."))
+    if status != road_block.status:
+        record(SUBJECT, road_block.id, "status", actor, old=road_block.status, new=status)
+        road_block.status = status
+        road_block.updated_at = utcnow()
+    db.session.commit()
+
+
+def for_bottleneck(bottleneck_id: int) -> RoadBlock | None:
+    """The road block a bottleneck belongs to, if any."""
+    return db.session.scalar(
+        select(RoadBlock)
+        .join(RoadBlockMember)
+        .where(RoadBlockMember.bottleneck_id == bottleneck_id)
+    )
+
+
+def _counts():
+    return (
+        select(
+            RoadBlockMember.road_block_id,
+            func.count(distinct(Bottleneck.dsv_id)).label("dsvs"),
+            func.count(RoadBlockMember.id).label("bottlenecks"),
+        )
+        .join(Bottleneck, Bottleneck.id == RoadBlockMember.bottleneck_id)
+        .group_by(RoadBlockMember.road_block_id)
+    )
+
+
+def ranked() -> Select:
+    """Road blocks, most DSVs affected first (for pagination)."""
+    counts = _counts().subquery()
+    return (
+        select(RoadBlock)
+        .outerjoin(counts, counts.c.road_block_id == RoadBlock.id)
+        .options(selectinload(RoadBlock.building_block), selectinload(RoadBlock.party))
+        .order_by(func.coalesce(counts.c.dsvs, 0).desc(), RoadBlock.updated_at.desc(), RoadBlock.id)
+    )
+
+
+def counts_for(road_blocks: Iterable[RoadBlock]) -> dict[int, tuple[int, int]]:
+    """Road block id -> (DSVs affected, bottlenecks), in one query."""
+    ids = [r.id for r in road_blocks]
+    rows = db.session.execute(_counts().where(RoadBlockMember.road_block_id.in_(ids)))
+    return {road_block_id: (dsvs, bottlenecks) for road_block_id, dsvs, bottlenecks in rows}
+
+
+def reach(road_block: RoadBlock) -> dict:
+    """The DSVs, networks and regions a road block affects."""
+    dsvs = list(
+        db.session.scalars(
+            select(Dsv)
+            .join(Bottleneck, Bottleneck.dsv_id == Dsv.id)
+            .join(RoadBlockMember, RoadBlockMember.bottleneck_id == Bottleneck.id)
+            .where(RoadBlockMember.road_block_id == road_block.id)
+            .options(selectinload(Dsv.networks))
+            .distinct()
+            .order_by(Dsv.name)
+        )
+    )
+    networks = sorted({n.name for d in dsvs for n in d.networks})
+    regions = sorted({d.region for d in dsvs if d.region})
+    return {"dsvs": dsvs, "networks": networks, "regions": regions}
+
+
+def candidates(road_block: RoadBlock | None, actor: User) -> list[Bottleneck]:
+    """Bottlenecks the actor may add: visible, not confidential, in no road block yet."""
+    in_any = select(RoadBlockMember.bottleneck_id)
+    query = (
+        select(Bottleneck)
+        .where(
+            Bottleneck.is_confidential.is_(False),
+            Bottleneck.id.not_in(in_any),
+            authz.visible_bottlenecks(actor),
+        )
+        .options(selectinload(Bottleneck.dsv))
+        .order_by(Bottleneck.building_block_id, Bottleneck.title)
+        .limit(300)
+    )
+    if road_block is not None:
+        query = query.where(Bottleneck.building_block_id == road_block.building_block_id)
+    return list(db.session.scalars(query))
