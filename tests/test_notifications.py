@@ -144,10 +144,10 @@ def test_a_dispatcher_that_died_mid_batch_leaves_nothing_lost_or_doubled(world, 
     for n in range(3):
         services.queue_email("invitation", builders.user(), link=f"https://x.example/{n}", hours=72)
     db.session.commit()
-    claimed = services.claim_batch(limit=10)  # this dispatcher "dies" right after claiming
+    claim = services.claim_batch(limit=10)  # this dispatcher "dies" right after claiming
     result = services.DispatchResult()
     with mailer.Transport() as transport:  # ... having sent only the first
-        services.deliver_claimed(claimed[0], result, transport)
+        services.deliver(services.Claim(claim.token, claim.ids[:1]), result, transport)
     assert services.dispatch_due().claimed == 0  # the others are claimed, not lost: wait
     later = datetime.now(UTC) + services.STALE_CLAIM + timedelta(seconds=1)
     with time_machine.travel(later, tick=False):
@@ -159,9 +159,24 @@ def test_two_dispatchers_claim_disjoint_batches(world):
     for n in range(5):
         services.queue_email("invitation", builders.user(), link=f"https://x.example/{n}", hours=72)
     db.session.commit()
-    first = services.claim_batch(limit=3)
-    second = services.claim_batch(limit=3)
+    first = services.claim_batch(limit=3).ids
+    second = services.claim_batch(limit=3).ids
     assert len(first) == 3 and len(second) == 2 and not set(first) & set(second)
+
+
+def test_a_slow_dispatcher_whose_claim_was_taken_over_sends_nothing_twice(world, smtp):
+    for n in range(3):
+        services.queue_email("invitation", builders.user(), link=f"https://x.example/{n}", hours=72)
+    db.session.commit()
+    slow = services.claim_batch(limit=10)  # dispatcher A claims, then stalls
+    later = datetime.now(UTC) + services.STALE_CLAIM + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert services.dispatch_due().sent == 3  # dispatcher B takes over and sends
+    with mailer.Transport() as transport:  # A wakes up and carries on with its old claim
+        result = services.DispatchResult()
+        services.deliver(slow, result, transport)
+    assert result.claimed == 0
+    assert len(smtp.messages) == 3
 
 
 def test_ledger_lets_a_reminder_be_queued_only_once(world):

@@ -158,3 +158,30 @@ def test_off_means_no_mail_but_invitations_still_arrive(world):
 
     notify.password_reset(world.liaison, "https://x.example/reset", 2)
     assert len(_mails("password_reset")) == 1
+
+
+def test_table_contact_never_reads_the_title_of_a_confidential_bottleneck(world):
+    item = builders.bottleneck(world.coordinator, title="Geheime titel", confidential=True)
+    with time_machine.travel(local(2027, 1, 4, 9), tick=False):
+        builders.escalation(world.coordinator, item, world.party)
+    reminders.sweep(local(2027, 1, 19, 9))
+    mails = {
+        m.recipient_email: m for m in _mails("reminder_escalation") if "Ruim te laat" in m.subject
+    }
+    table = mails[world.party.table_contact_email]
+    assert "Geheime titel" not in table.subject + table.body_text + table.body_html
+    assert "Geheime titel" in mails[world.liaison.email].subject  # the liaison may see it
+
+
+def test_answer_reminders_also_come_when_nobody_acknowledged(world):
+    _escalate_at(world, local(2027, 1, 4, 9))  # answer by Mon 1 Feb 17:00, never acknowledged
+    assert reminders.sweep(local(2027, 2, 2, 9))["answer_overdue"] == 1
+
+
+def test_invited_but_not_signed_up_liaison_gets_no_reminder(world):
+    newcomer = builders.user(parties=[world.party])
+    newcomer.password_hash = None
+    db.session.commit()
+    _escalate_at(world, local(2027, 1, 4, 9))
+    reminders.sweep(local(2027, 1, 12, 9))
+    assert {m.recipient_email for m in _mails("reminder_escalation")} == {world.liaison.email}

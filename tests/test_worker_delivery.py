@@ -170,12 +170,13 @@ def test_two_beats_sweeping_at_once_queue_each_reminder_once(app, committed):
             )
         )
         db.session.remove()
-    # Five escalations, each overdue for acknowledgement and very overdue: liaison x 2 stages
-    # plus the table contact once; and five bottlenecks idle for 30 days. Whichever beat won,
-    # nothing is doubled.
-    assert len(kinds) == 5 * 3
+    # Five escalations, each overdue for acknowledgement, with the answer overdue and very
+    # overdue: liaison x 3 stages plus the table contact once; and five bottlenecks idle for
+    # 30 days. Whichever beat won, nothing is doubled.
+    assert len(kinds) == 5 * 4
     total = sum(results, start=type(results[0])())
     assert dict(total) == {
+        "answer_overdue": 5,
         "not_acknowledged": 5,
         "very_overdue": 5,
         "very_overdue_table": 5,

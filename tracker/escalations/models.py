@@ -33,7 +33,7 @@ class Escalation(db.Model):
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     acknowledge_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    answer_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answer_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # The party's answer period when this escalation was submitted: later changes to the
     # party's setting do not move running deadlines.
     answer_working_days: Mapped[int] = mapped_column(default=20)

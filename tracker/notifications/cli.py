@@ -39,7 +39,7 @@ def resend(message_id: int) -> None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != OutboxStatus.FAILED:
         raise click.ClickException("No failed message with this id.")
-    message.status, message.attempts = OutboxStatus.PENDING, 0
+    services.requeue(message)
     db.session.commit()
     click.echo(f"message {message_id} queued again")
 

@@ -233,7 +233,13 @@ class DispatchResult:
         return self.sent + self.retried + self.failed
 
 
-def claim_batch(limit: int) -> list[int]:
+@dataclass(frozen=True)
+class Claim:
+    token: str
+    ids: list[int]
+
+
+def claim_batch(limit: int) -> Claim:
     """Claim due messages for this dispatcher (SKIP LOCKED on PostgreSQL) and commit the claim."""
     now = utcnow()
     token = uuid.uuid4().hex
@@ -270,13 +276,30 @@ def claim_batch(limit: int) -> list[int]:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return list(
+    ids = list(
         db.session.scalars(
             select(OutboxMessage.id)
             .where(OutboxMessage.claim_token == token)
             .order_by(OutboxMessage.id)
         )
     )
+    return Claim(token, ids)
+
+
+def _still_mine(message_id: int, token: str) -> bool:
+    """Renew the claim right before sending; False when another dispatcher took it over."""
+    renewed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claim_token == token,
+            OutboxMessage.status == OutboxStatus.SENDING,
+        )
+        .values(claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return renewed == 1
 
 
 def _outcome(attempts: int, transport: mailer.Transport, email, result: DispatchResult) -> dict:
@@ -301,11 +324,13 @@ def _outcome(attempts: int, transport: mailer.Transport, email, result: Dispatch
     return {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
 
 
-def _record(message_id: int, values: dict) -> None:
+def _record(message_id: int, token: str, values: dict) -> None:
+    """Record an outcome, only while the claim is still ours."""
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
         .values(claim_token=None, **values)
+        .execution_options(synchronize_session=False)
     )
     if db.session.get_bind().dialect.name == "postgresql":
         # One commit per message keeps a crash from losing more than one outcome; not waiting
@@ -326,20 +351,28 @@ def _claimed_emails(ids: list[int]) -> list[tuple[int, int, EmailMessage]]:
     return emails
 
 
-def deliver_claimed(message_id: int, result: DispatchResult, transport: mailer.Transport) -> None:
-    """Send one claimed message and record the outcome in its own commit."""
-    for outbox_id, attempts, email in _claimed_emails([message_id]):
-        _record(outbox_id, _outcome(attempts, transport, email, result))
+def deliver(claim: Claim, result: DispatchResult, transport: mailer.Transport) -> None:
+    """Send each claimed message that is still ours, recording every outcome on its own."""
+    for outbox_id, attempts, email in _claimed_emails(claim.ids):
+        if _still_mine(outbox_id, claim.token):
+            _record(outbox_id, claim.token, _outcome(attempts, transport, email, result))
 
 
 def dispatch_due(limit: int | None = None) -> DispatchResult:
     """Send what is due: each message at most once per claim, retried with backoff if transient."""
     result = DispatchResult()
-    ids = claim_batch(limit or current_app.config["MAIL_BATCH_SIZE"])
+    claim = claim_batch(limit or current_app.config["MAIL_BATCH_SIZE"])
     with mailer.Transport() as transport:
-        for outbox_id, attempts, email in _claimed_emails(ids):
-            _record(outbox_id, _outcome(attempts, transport, email, result))
+        deliver(claim, result, transport)
     return result
+
+
+def requeue(message: OutboxMessage) -> None:
+    """Put a failed message back in the queue at once, keeping its Message-ID."""
+    if message.status != OutboxStatus.FAILED:
+        raise InvalidInput(_("Only failed messages can be sent again."))
+    message.status, message.attempts, message.last_error = OutboxStatus.PENDING, 0, None
+    message.next_attempt_at = utcnow()
 
 
 def resend(actor: User, message_id: int) -> OutboxMessage:
@@ -350,9 +383,6 @@ def resend(actor: User, message_id: int) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotVisible()
-    if message.status != OutboxStatus.FAILED:
-        raise InvalidInput(_("Only failed messages can be sent again."))
-    message.status, message.attempts = OutboxStatus.PENDING, 0
-    message.next_attempt_at = utcnow()
+    requeue(message)
     db.session.commit()
     return message

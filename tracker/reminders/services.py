@@ -32,7 +32,6 @@ from tracker.notifications.services import Once, Pending, send_once
 DUE_SOON_WORKING_DAYS = 3
 UNCONFIRMED_WORKING_DAYS = 10
 IDLE_DAYS = 30
-WAITING = (Status.ACKNOWLEDGED, Status.REOPENED)
 
 
 def _stamp(moment: datetime) -> str:
@@ -73,6 +72,11 @@ def _link(escalation: Escalation) -> str:
     )
 
 
+def _eligible(user) -> bool:
+    """Active, signed up (an open invitation is no mailbox to remind yet)."""
+    return user.active and user.has_accepted_invite
+
+
 def _remind_liaisons(
     escalations: list[Escalation],
     stage: str,
@@ -95,7 +99,7 @@ def _remind_liaisons(
         }
         for liaison in escalation.party.liaisons:
             once = Once(kind, f"user:{liaison.id}", subject, key_stage)
-            if liaison.active and astuple(once)[1:] not in done:
+            if _eligible(liaison) and astuple(once)[1:] not in done:
                 liaisons.append(Pending(once, kind, liaison, context, forced=table_contact))
         contact = escalation.party.table_contact_email
         once = Once(kind, f"party:{escalation.party_id}", subject, key_stage)
@@ -105,7 +109,13 @@ def _remind_liaisons(
                     once,
                     kind,
                     contact,
-                    {**context, "language": "nl", "recipient_name": escalation.party.name},
+                    # The table contact need not be a liaison: never name a confidential one.
+                    {
+                        **context,
+                        "language": "nl",
+                        "recipient_name": escalation.party.name,
+                        "hide_title": escalation.bottleneck.is_confidential,
+                    },
                 )
             )
     counts[stage] += send_once(liaisons)
@@ -125,23 +135,25 @@ def sweep(now: datetime | None = None) -> Counter:
         lambda e: e.acknowledge_due_at,
         counts,
     )
+    db.session.commit()  # each stage commits on its own: one bad row cannot block the rest
     soon = add_working_days(now, DUE_SOON_WORKING_DAYS)
+    awaiting = Escalation.status.in_(AWAITING_PARTY)  # never acknowledged ones included
     _remind_liaisons(
         _escalations(
-            base.where(
-                Escalation.status.in_(WAITING), Escalation.due_at >= now, Escalation.due_at <= soon
-            )
+            base.where(awaiting, Escalation.answer_due_at >= now, Escalation.answer_due_at <= soon)
         ),
         "answer_due_soon",
         lambda e: e.answer_due_at,
         counts,
     )
+    db.session.commit()
     _remind_liaisons(
-        _escalations(base.where(Escalation.status.in_(WAITING), Escalation.due_at < now)),
+        _escalations(base.where(awaiting, Escalation.answer_due_at < now)),
         "answer_overdue",
         lambda e: e.answer_due_at,
         counts,
     )
+    db.session.commit()
     _remind_liaisons(
         _escalations(
             base.where(Escalation.status.in_(AWAITING_PARTY), Escalation.very_late_at < now)
@@ -152,7 +164,9 @@ def sweep(now: datetime | None = None) -> Counter:
         table_contact=True,
     )
 
+    db.session.commit()
     _remind_unconfirmed(now, counts)
+    db.session.commit()
     _remind_idle(now, counts)
     db.session.commit()
     return counts
@@ -170,13 +184,15 @@ def _remind_unconfirmed(now: datetime, counts: Counter) -> None:
     pending = []
     for escalation in rows:
         owner = escalation.bottleneck.owner
+        if escalation.bottleneck.dsv_id not in owner.dsv_ids:
+            continue  # the owner left the DSV; nobody to ask
         once = Once(
             kind,
             f"user:{owner.id}",
             f"escalation:{escalation.id}",
             f"answered@{_stamp(escalation.answered_at)}",
         )
-        if not owner.active or astuple(once)[1:] in done:
+        if not _eligible(owner) or astuple(once)[1:] in done:
             continue
         links = {
             action: external_url("escalations.act", escalation_id=escalation.id, action=action)
@@ -217,13 +233,15 @@ def _remind_idle(now: datetime, counts: Counter) -> None:
     pending = []
     for bottleneck in rows:
         owner = bottleneck.owner
+        if bottleneck.dsv_id not in owner.dsv_ids:
+            continue
         once = Once(
             kind,
             f"user:{owner.id}",
             f"bottleneck:{bottleneck.id}",
             f"idle@{_stamp(bottleneck.updated_at)}",
         )
-        if not owner.active or astuple(once)[1:] in done:
+        if not _eligible(owner) or astuple(once)[1:] in done:
             continue
         pending.append(
             Pending(
