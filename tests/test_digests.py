@@ -176,3 +176,14 @@ def test_digest_names_the_road_blocks_its_party_is_asked_about(world):
     assert [(r["title"], r["dsvs"]) for r in content["road_blocks"]] == [
         ("Geen populatiebekostiging", 2)
     ]
+
+
+def test_a_stored_digest_stops_naming_a_bottleneck_that_became_confidential(client, world):
+    escalation = _escalate(world, local(2027, 1, 19, 9), title="Later geheim")
+    digest = services.compile_digest(world.party, local(2027, 1, 18), local(2027, 1, 25))
+    escalation.bottleneck.is_confidential = True
+    db.session.commit()
+    client.login(world.member.email, builders.PASSWORD)
+    page = client.get(f"/digests/show/{digest.id}").get_data(as_text=True)
+    assert "Later geheim" not in page
+    assert "vertrouwelijk" in page

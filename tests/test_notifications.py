@@ -207,3 +207,40 @@ def test_forgot_password_mails_existing_accounts_and_says_the_same_for_unknown(w
     unknown = client.post_form("/auth/forgot", {"email": "niemand@nergens.example"})
     assert known.status_code == unknown.status_code == 302
     assert [m.recipient_email for m in _outbox(kind="password_reset")] == [world.coordinator.email]
+
+
+def test_a_relay_refusing_the_connection_fails_no_message_for_good(world, app):
+    import asyncio  # noqa: F401  (aiosmtpd runs on asyncio)
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP
+
+    from tests.mail import free_port
+
+    class Maintenance(SMTP):
+        async def _handle_client(self):
+            await self.push("554 maintenance")
+            self.transport.close()
+
+    class Refusing(Controller):
+        def factory(self):
+            return Maintenance(self.handler)
+
+    port = free_port()
+    server = Refusing(object(), hostname="127.0.0.1", port=port)
+    server.start()
+    services.queue_email("invitation", world.member, link="https://x.example/i", hours=72)
+    db.session.commit()
+    app.config.update(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        result = services.dispatch_due()
+    finally:
+        app.config.update(MAIL_TRANSPORT="file")
+        server.stop()
+    assert (result.retried, result.failed) == (1, 0)
+
+
+def test_forgot_password_sends_at_most_one_link_per_few_minutes(world, client):
+    for _ in range(3):
+        client.post_form("/auth/forgot", {"email": world.coordinator.email})
+    assert len(_outbox(kind="password_reset")) == 1

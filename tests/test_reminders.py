@@ -185,3 +185,22 @@ def test_invited_but_not_signed_up_liaison_gets_no_reminder(world):
     _escalate_at(world, local(2027, 1, 4, 9))
     reminders.sweep(local(2027, 1, 12, 9))
     assert {m.recipient_email for m in _mails("reminder_escalation")} == {world.liaison.email}
+
+
+def test_a_summary_covers_the_closed_day_not_the_running_one(world):
+    world.liaison.delivery = Delivery.DAILY
+    db.session.commit()
+    _escalate_at(world, local(2027, 1, 5, 10), title="Vandaag")
+    assert send_summaries(Delivery.DAILY, local(2027, 1, 5, 11, 5)) == 0
+    assert send_summaries(Delivery.DAILY, local(2027, 1, 6, 7, 5)) == 1
+
+
+def test_switching_back_to_each_mail_still_delivers_what_was_waiting(world):
+    world.liaison.delivery = Delivery.WEEKLY
+    db.session.commit()
+    _escalate_at(world, local(2027, 1, 5, 10), title="Wachtend")
+    world.liaison.delivery = Delivery.IMMEDIATE
+    db.session.commit()
+    assert send_summaries(Delivery.DAILY, local(2027, 1, 6, 7, 5)) == 1
+    (summary,) = _mails("summary")
+    assert "Wachtend" in summary.body_text

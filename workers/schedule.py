@@ -13,12 +13,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "dispatch-outbox": {
         "task": "workers.tasks.mail.dispatch_outbox",
         "schedule": 15.0,
+        "options": {"expires": 60},  # a backlog of wake-ups after an outage is pointless
     },
     # Reminders are due at working-day boundaries (17:00 Amsterdam); a sweep every 10 minutes
     # finds them within minutes and costs a few indexed queries when nothing is due.
     "sweep-reminders": {
         "task": "workers.tasks.reminders.sweep_reminders",
         "schedule": 600.0,
+        "options": {"expires": 600},
     },
     # Summaries go out from 07:00 Amsterdam in their window (a day, an ISO week); hourly runs
     # mean an outage only delays them, and the ledger keeps it to one per window.
@@ -32,8 +34,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "workers.tasks.digests.compile_digests",
         "schedule": crontab(minute=15),
     },
-    # Keeps the embedded broker's queue table and the worker's health visible in the log;
-    # reminders and digests join this list with the workers issue.
+    # Shows in the worker log that beat, broker, worker and database all work.
     "heartbeat": {
         "task": "workers.tasks.health.heartbeat",
         "schedule": crontab(minute="*/15"),

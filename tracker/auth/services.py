@@ -24,6 +24,7 @@ from tracker.timeline.services import record
 
 SUBJECT = "user"
 PASSWORD_MIN = 10
+RESET_THROTTLE = timedelta(minutes=5)
 # Checked when no account matches, so a wrong e-mail address costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -127,6 +128,15 @@ def request_password_reset(email: str) -> str | None:
     user = find_by_email(email)
     if user is None or not user.active or user.password_hash is None:
         return None
+    recent = db.session.scalar(
+        select(AuthToken.id).where(
+            AuthToken.user_id == user.id,
+            AuthToken.purpose == TokenPurpose.RESET,
+            AuthToken.created_at > utcnow() - RESET_THROTTLE,
+        )
+    )
+    if recent is not None:
+        return None  # one mail per few minutes: no mail-bombing, no cancelling a fresh link
     link = _send_link(user, TokenPurpose.RESET)
     record(SUBJECT, user.id, "reset_link", user)
     db.session.commit()

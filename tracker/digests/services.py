@@ -19,6 +19,7 @@ from tracker.extensions import db
 from tracker.notifications.services import Once, queue_once
 
 MAX_ITEMS = 10  # per section; the digest links to the full list
+SECTIONS = ("new", "very_late", "late", "answered", "accepted")
 CATCH_UP_WINDOWS = 4  # after an outage, at most this many missed windows are compiled
 
 
@@ -150,6 +151,34 @@ def compile_content(party: Party, start: datetime, end: datetime) -> dict:
         "themes": _themes(party),
         "road_blocks": _road_blocks(party),
     }
+
+
+def redacted(content: dict) -> dict:
+    """A stored digest as it may be shown now: items that became confidential are only counted."""
+    ids = {item["bottleneck_id"] for key in SECTIONS for item in content[key]["items"]}
+    secret = (
+        set(
+            db.session.scalars(
+                select(Bottleneck.id).where(
+                    Bottleneck.id.in_(ids), Bottleneck.is_confidential.is_(True)
+                )
+            )
+        )
+        if ids
+        else set()
+    )
+    if not secret:
+        return content
+    shown = dict(content)
+    for key in SECTIONS:
+        section = content[key]
+        items = [i for i in section["items"] if i["bottleneck_id"] not in secret]
+        shown[key] = {
+            **section,
+            "items": items,
+            "confidential": section["confidential"] + len(section["items"]) - len(items),
+        }
+    return shown
 
 
 def compile_digest(party: Party, start: datetime, end: datetime) -> Digest | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tracker import authz
 from tracker.core.errors import NotVisible
 from tracker.core.forms import page_number
+from tracker.digests import services
 from tracker.digests.models import CADENCE_LABELS, Digest
 from tracker.directory.models import Party
 from tracker.extensions import db
@@ -44,4 +45,6 @@ def show(digest_id: int):
     if digest is None:
         raise NotVisible()
     authz.require(current_user, "digest.view", digest.party)
-    return render_template("digests/show.html", digest=digest, content=digest.content)
+    return render_template(
+        "digests/show.html", digest=digest, content=services.redacted(digest.content)
+    )

@@ -91,9 +91,15 @@ class Transport:
         if self.config["MAIL_TRANSPORT"] != "smtp":
             send_to_file(email)
             return
-        try:
-            if self.client is None:
+        if self.client is None:
+            try:
                 self.client = self._connect()
+            except (smtplib.SMTPException, OSError) as error:
+                # The relay itself refused us (down, maintenance, credentials): no message is
+                # to blame, so none is failed for good.
+                self.close()
+                raise TransientError(f"{type(error).__name__}: {error}"[:500]) from error
+        try:
             self.client.send_message(email)
         except (smtplib.SMTPException, OSError) as error:
             self.close()
@@ -111,6 +117,9 @@ class Transport:
 def send_to_file(email: EmailMessage) -> None:
     """The embedded default: write the message as an .eml file into the catch folder."""
     folder = Path(current_app.config["MAIL_CATCH_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
     name = email["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
-    (folder / f"{name}.eml").write_bytes(bytes(email))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.eml").write_bytes(bytes(email))
+    except OSError as error:
+        raise TransientError(f"cannot write caught mail: {error}"[:500]) from error
