@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
@@ -19,8 +20,11 @@ class Recorder:
         self.messages: list[EmailMessage] = []
         self.refusals: deque[str] = deque()
         self.lock = threading.Lock()
+        self.delay = 0.0  # seconds to wait before accepting each message (a slow relay)
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.refusals:
                 return self.refusals.popleft()
