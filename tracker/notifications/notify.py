@@ -6,7 +6,7 @@ from tracker.auth.models import User
 from tracker.core.urls import external_url
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import Side, Transition
-from tracker.notifications.services import notify_user
+from tracker.notifications.services import deliver_to_user
 
 
 def _active(users: list[User]) -> list[User]:
@@ -24,7 +24,7 @@ def _link(escalation: Escalation) -> str:
 def escalation_submitted(escalation: Escalation) -> None:
     """Tell every active liaison of the addressed party about a new (or forwarded) escalation."""
     for liaison in _active(escalation.party.liaisons):
-        notify_user(
+        deliver_to_user(
             "escalation_submitted",
             liaison,
             escalation=escalation,
@@ -40,7 +40,7 @@ def escalation_changed(escalation: Escalation, transition: Transition) -> None:
     else:
         recipients = _active(escalation.party.liaisons)
     for person in recipients:
-        notify_user(
+        deliver_to_user(
             "escalation_changed",
             person,
             escalation=escalation,
@@ -52,9 +52,9 @@ def escalation_changed(escalation: Escalation, transition: Transition) -> None:
 
 def invitation(user: User, link: str, hours: int) -> None:
     """E-mail an invitation link (the account has no password yet, so no preference applies)."""
-    notify_user("invitation", user, link=link, hours=hours, forced=True)
+    deliver_to_user("invitation", user, link=link, hours=hours, forced=True)
 
 
 def password_reset(user: User, link: str, hours: int) -> None:
     """E-mail a password-reset link."""
-    notify_user("password_reset", user, link=link, hours=hours, forced=True)
+    deliver_to_user("password_reset", user, link=link, hours=hours, forced=True)

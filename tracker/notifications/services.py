@@ -202,23 +202,6 @@ def deliver_to_user(
     return None
 
 
-def notify_user(
-    kind: str, user: User, *, link: str, forced: bool = False, once: Once | None = None, **context
-) -> bool:
-    """Tell `user` per their delivery preference; False when `once` shows it was done before.
-
-    Immediate: an e-mail now. Daily or weekly: a notice for the next summary. Off: nothing,
-    unless `forced` (invitations, resets, very-overdue escalations always go out at once).
-    """
-    entry = _claim_ledger(once) if once is not None else None
-    if once is not None and entry is None:
-        return False
-    message = deliver_to_user(kind, user, link=link, forced=forced, **context)
-    if entry is not None:
-        entry.outbox_message = message
-    return True
-
-
 # --- dispatching (workers) -------------------------------------------------------------------
 
 
