@@ -6,6 +6,7 @@ only if the change does. Nothing here talks to the broker; beat wakes `dispatch_
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,6 +30,8 @@ from tracker.notifications.models import LedgerEntry, Notice, OutboxMessage, Out
 BACKOFF = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
 #: A claim older than this belongs to a dispatcher that died mid-batch.
 STALE_CLAIM = timedelta(minutes=10)
+#: How often a dispatcher working through a long batch refreshes its claim (seconds).
+RENEW_CLAIM = 60
 
 
 @dataclass(frozen=True)
@@ -269,20 +272,27 @@ def claim_batch(limit: int) -> Claim:
     return Claim(token, ids)
 
 
-def _still_mine(message_id: int, token: str) -> bool:
-    """Renew the claim right before sending; False when another dispatcher took it over."""
-    renewed = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.claim_token == token,
-            OutboxMessage.status == OutboxStatus.SENDING,
+def _renew(token: str, ids: list[int]) -> set[int]:
+    """Refresh this dispatcher's claim; returns the ids that are still ours (not taken over)."""
+    if not ids:
+        return set()
+    rows = (
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.claim_token == token,
+                OutboxMessage.status == OutboxStatus.SENDING,
+            )
+            .values(claimed_at=utcnow())
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
         )
-        .values(claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .scalars()
+        .all()
+    )
     db.session.commit()
-    return renewed == 1
+    return set(rows)
 
 
 def _outcome(attempts: int, transport: mailer.Transport, email, result: DispatchResult) -> dict:
@@ -335,9 +345,19 @@ def _claimed_emails(ids: list[int]) -> list[tuple[int, int, EmailMessage]]:
 
 
 def deliver(claim: Claim, result: DispatchResult, transport: mailer.Transport) -> None:
-    """Send each claimed message that is still ours, recording every outcome on its own."""
-    for outbox_id, attempts, email in _claimed_emails(claim.ids):
-        if _still_mine(outbox_id, claim.token):
+    """Send each claimed message that is still ours, recording every outcome on its own.
+
+    The claim is renewed when sending starts and every RENEW_CLAIM seconds, far inside
+    STALE_CLAIM, so another dispatcher never takes over a message this one is about to send.
+    """
+    emails = _claimed_emails(claim.ids)
+    renewed_at = time.monotonic()
+    mine = _renew(claim.token, [outbox_id for outbox_id, _, _ in emails])
+    for position, (outbox_id, attempts, email) in enumerate(emails):
+        if time.monotonic() - renewed_at > RENEW_CLAIM:
+            renewed_at = time.monotonic()
+            mine = _renew(claim.token, [i for i, _, _ in emails[position:]])
+        if outbox_id in mine:
             _record(outbox_id, claim.token, _outcome(attempts, transport, email, result))
 
 
