@@ -163,3 +163,14 @@ def test_list_pages_use_the_same_number_of_queries_for_few_or_many_rows(
     many = _queries_for(client, url, count_queries)
     assert few > 0
     assert many == few, f"{url}: {few} queries with few rows, {many} with more"
+
+
+def test_registry_lists_are_paginated(client, world):
+    for _ in range(55):
+        builders.dsv()
+    db.session.commit()
+    client.login(world.admin.email, builders.PASSWORD)
+    first = client.get("/admin/dsvs/").get_data(as_text=True)
+    assert "/admin/dsvs/?page=2" in first
+    second = client.get("/admin/dsvs/?page=2")
+    assert second.status_code == 200 and "Test DSV" in second.get_data(as_text=True)

@@ -18,7 +18,7 @@ from tracker.auth import services as accounts
 from tracker.auth.forms import UserForm
 from tracker.auth.models import User
 from tracker.core.errors import DomainError, NotVisible
-from tracker.core.forms import form_status, refused
+from tracker.core.forms import form_status, page_number, refused
 from tracker.directory import queries, services
 from tracker.directory.forms import DsvForm, NetworkForm, PartyForm
 from tracker.directory.models import Dsv, Network, Party
@@ -138,6 +138,11 @@ def overview():
     )
 
 
+def _paginate(query):
+    """Registry lists grow to 450+ DSVs and thousands of people: 50 a page."""
+    return db.paginate(query, page=page_number(), per_page=50, error_out=False)
+
+
 def _kind(key: str) -> Kind:
     if key not in KINDS:
         raise NotVisible()
@@ -148,8 +153,8 @@ def _kind(key: str) -> Kind:
 def rows(key: str):
     kind = _kind(key)
     query = select(kind.model).options(*kind.list_options).order_by(kind.model.name)
-    items = db.session.scalars(query).all()
-    return render_template(f"directory/{key}.html", kind=kind, items=items)
+    page = _paginate(query)
+    return render_template(f"directory/{key}.html", kind=kind, items=page.items, page=page, key=key)
 
 
 @bp.route("/<any(parties, networks, dsvs):key>/new", methods=["GET", "POST"])
@@ -187,8 +192,8 @@ def _prepare_user_form(form: UserForm) -> None:
 @bp.get("/users/")
 def users():
     query = select(User).options(selectinload(User.dsvs), selectinload(User.parties))
-    items = db.session.scalars(query.order_by(User.name)).all()
-    return render_template("directory/users.html", items=items)
+    page = _paginate(query.order_by(User.name))
+    return render_template("directory/users.html", items=page.items, page=page)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
