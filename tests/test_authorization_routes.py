@@ -102,6 +102,7 @@ ROUTES: dict[str, list[Case]] = {
         ),
     ],
     "bottlenecks.index": [Case("GET", lambda o: "/bottlenecks/", same(200))],
+    "bottlenecks.export": [Case("GET", lambda o: "/bottlenecks/export.csv", same(200))],
     "bottlenecks.create": [Case("GET", lambda o: "/bottlenecks/new", same(404, coordinator=200))],
     "bottlenecks.detail": [
         Case("GET", lambda o: f"/bottlenecks/{o['secret'].id}", HIDDEN),

@@ -212,3 +212,19 @@ def test_timeline_events_are_append_only(world):
     with pytest.raises(RuntimeError, match="never changed"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_csv_export_follows_the_filters_and_never_leaks_confidential_rows(client, world):
+    builders.bottleneck(world.coordinator, title="=Openbaar knelpunt")
+    builders.bottleneck(world.coordinator, title="Geheim knelpunt", confidential=True)
+    builders.bottleneck(world.other_coordinator, title="Ander knelpunt")
+    client.login(world.other_coordinator.email, builders.PASSWORD)
+    response = client.get(f"/bottlenecks/export.csv?dsv={world.dsv.id}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 with a BOM
+    lines = text.strip().splitlines()
+    assert len(lines) == 2  # header and the one visible bottleneck of that DSV
+    assert "'=Openbaar knelpunt" in lines[1] and ";" in lines[1]
+    assert "Geheim" not in text and "Ander knelpunt" not in text
+    assert client.get("/bottlenecks/export.csv?block=abc").status_code == 400

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import authz
-from tracker.bottlenecks import queries, services
+from tracker.bottlenecks import csv_export, queries, services
 from tracker.bottlenecks.forms import (
     BottleneckForm,
     CommentForm,
@@ -33,9 +42,8 @@ def _with_all(rows, label) -> list:
     return [("", label), *rows]
 
 
-@bp.get("/")
-@login_required
-def index():
+def _filter_form() -> tuple[FilterForm, queries.Filters | None]:
+    """The list filters from the query string; Filters is None when a value is unknown."""
     form = FilterForm(request.args)
     form.block.choices = _with_all(directory.block_choices(), _("All building blocks"))
     form.network.choices = _with_all(directory.choices(directory.networks()), _("All networks"))
@@ -43,8 +51,8 @@ def index():
     form.dsv.choices = _with_all(directory.choices(directory.dsvs()), _("All DSVs"))
     form.status.choices = _with_all(list(STATUS_LABELS.items()), _("All statuses"))
     if not form.validate():
-        return render_template("bottlenecks/index.html", form=form, page=None), 400
-    filters = queries.Filters(
+        return form, None
+    return form, queries.Filters(
         block=form.block.data,
         network=form.network.data,
         party=form.party.data,
@@ -53,6 +61,14 @@ def index():
         late=form.late.data or None,
         dsv_ids=tuple(current_user.dsv_ids) if form.mine.data else (),
     )
+
+
+@bp.get("/")
+@login_required
+def index():
+    form, filters = _filter_form()
+    if filters is None:
+        return render_template("bottlenecks/index.html", form=form, page=None), 400
     page = db.paginate(
         queries.bottleneck_list(current_user, filters, utcnow()),
         page=min(max(form.page.data or 1, 1), MAX_PAGE),
@@ -60,6 +76,21 @@ def index():
         error_out=False,
     )
     return render_template("bottlenecks/index.html", form=form, page=page)
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    """The filtered list as CSV for Excel (semicolons, UTF-8 with BOM); same visibility."""
+    form, filters = _filter_form()
+    if filters is None:
+        return render_template("bottlenecks/index.html", form=form, page=None), 400
+    rows = db.session.scalars(queries.bottleneck_list(current_user, filters, utcnow()))
+    return Response(
+        "".join(csv_export.bottleneck_rows(rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=knelpunten.csv"},
+    )
 
 
 def _values(form: BottleneckForm) -> dict:
