@@ -11,7 +11,7 @@ from tracker.bottlenecks.models import Bottleneck
 from tracker.core.timeutil import utcnow
 from tracker.core.urls import external_url
 from tracker.digests.models import Cadence, Digest
-from tracker.digests.windows import last_closed_window, window_containing
+from tracker.digests.windows import last_closed_window
 from tracker.directory.models import BuildingBlock, Dsv, Party, dsv_networks
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import AWAITING_PARTY, Status
@@ -245,7 +245,3 @@ def compile_due(now: datetime | None = None) -> int:
 def preview(party: Party, start: datetime, end: datetime) -> dict:
     """The digest content of any window, without storing or sending anything."""
     return compile_content(party, start, end)
-
-
-def window_for(party: Party, moment: datetime) -> tuple[datetime, datetime]:
-    return window_containing(Cadence(party.digest_cadence), moment)

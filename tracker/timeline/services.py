@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
+from tracker.escalations.models import Escalation
 from tracker.extensions import db
 from tracker.timeline.models import TimelineEvent
 
@@ -58,6 +59,9 @@ def events_for(subject_type: str, subject_id: int) -> Sequence[TimelineEvent]:
     return db.session.scalars(
         select(TimelineEvent)
         .where(TimelineEvent.subject_type == subject_type, TimelineEvent.subject_id == subject_id)
-        .options(joinedload(TimelineEvent.actor), joinedload(TimelineEvent.escalation))
+        .options(
+            joinedload(TimelineEvent.actor),
+            joinedload(TimelineEvent.escalation).joinedload(Escalation.party),
+        )
         .order_by(TimelineEvent.created_at, TimelineEvent.id)
     ).all()
