@@ -89,13 +89,14 @@ def bottleneck(
     *,
     confidential: bool = False,
     title: str = "Prijs maal volume belemmert substitutie",
+    description: str = "Beschrijving van het knelpunt.",
 ) -> Bottleneck:
     owning_dsv = owning_dsv or author.dsvs[0]
     return bottleneck_services.create_bottleneck(
         author,
         dsv_id=owning_dsv.id,
         title=title,
-        description="Beschrijving van het knelpunt.",
+        description=description,
         building_block_id=block().id,
         owner_id=author.id,
         is_confidential=confidential,

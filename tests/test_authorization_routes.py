@@ -18,6 +18,7 @@ from tests import builders
 from tracker.digests import services as digest_services
 from tracker.digests.models import Cadence
 from tracker.digests.windows import last_closed_window
+from tracker.duplicates import services as duplicates
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
 from tracker.roadblocks import services as road_blocks
@@ -101,6 +102,35 @@ ROUTES: dict[str, list[Case]] = {
             same(404, liaison=422, admin=422),
         ),
     ],
+    "duplicates.similar": [
+        Case("GET", lambda o: "/bottlenecks/similar?title=wachtlijst", same(404, coordinator=200))
+    ],
+    "duplicates.cosign_bottleneck": [
+        Case("GET", lambda o: f"/bottlenecks/{o['secret'].id}/cosign", HIDDEN),
+        Case("GET", lambda o: f"/bottlenecks/{o['public'].id}/cosign", same(403, coordinator=200)),
+    ],
+    "duplicates.cosign_road_block": [
+        Case(
+            "GET", lambda o: f"/road-blocks/{o['road_block'].id}/cosign", same(403, coordinator=200)
+        ),
+        Case("GET", lambda o: "/road-blocks/999999/cosign", HIDDEN),
+    ],
+    "duplicates.withdraw": [
+        Case("POST", lambda o: f"/cosignatures/{o['cosignature'].id}/withdraw", same(403)),
+        Case("POST", lambda o: "/cosignatures/999999/withdraw", HIDDEN),
+    ],
+    "duplicates.merge": [
+        Case("GET", lambda o: f"/bottlenecks/{o['secret'].id}/merge", HIDDEN),
+        Case(
+            "GET",
+            lambda o: f"/bottlenecks/{o['public'].id}/merge",
+            same(403, liaison=200, admin=200),
+        ),
+    ],
+    "duplicates.undo_merge": [
+        Case("POST", lambda o: f"/merges/{o['merge'].id}/undo", same(403, liaison=302, admin=302)),
+        Case("POST", lambda o: "/merges/999999/undo", HIDDEN),
+    ],
     "bottlenecks.index": [Case("GET", lambda o: "/bottlenecks/", same(200))],
     "bottlenecks.export": [Case("GET", lambda o: "/bottlenecks/export.csv", same(200))],
     "bottlenecks.create": [Case("GET", lambda o: "/bottlenecks/new", same(404, coordinator=200))],
@@ -171,6 +201,15 @@ def objects(ctx):
     invitee.password_hash = None
     mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
     window = last_closed_window(Cadence.WEEKLY, datetime.now(UTC) + timedelta(days=8))
+    duplicate = builders.bottleneck(foreign_author, title="Dubbel")
+    road_block = road_blocks.create(
+        world.admin,
+        title="Systeemknelpunt",
+        description="",
+        party_id=None,
+        building_block_id=public.building_block_id,
+        bottleneck_ids=[public.id],
+    )
     db.session.commit()
     return world, {
         "secret": secret,
@@ -182,14 +221,11 @@ def objects(ctx):
         "invitee": invitee,
         "mail": mail,
         "other_party": world.other_party,
-        "road_block": road_blocks.create(
-            world.admin,
-            title="Systeemknelpunt",
-            description="",
-            party_id=None,
-            building_block_id=public.building_block_id,
-            bottleneck_ids=[public.id],
+        "road_block": road_block,
+        "cosignature": duplicates.cosign_road_block(
+            foreign_author, road_block.id, world.other_dsv.id, "Hier ook."
         ),
+        "merge": duplicates.merge(world.admin, duplicate.id, public.id),
         "digest": digest_services.compile_digest(world.other_party, *window),
     }
 

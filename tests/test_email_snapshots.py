@@ -101,6 +101,24 @@ def _cases():
             "reopen_link": "https://tracker.example/escalations/3/reopen",
         },
         "reminder_idle": {"bottleneck": bottleneck, "link": link, "days": 30},
+        "bottleneck_cosigned": {
+            "bottleneck": bottleneck,
+            "link": "https://tracker.example/bottlenecks/7#cosigners",
+            "dsv_name": "GezondIn Drenthe",
+            "context": "Bij ons wachten 40 gezinnen.\nDe inkoop is versnipperd.",
+        },
+        **{
+            f"bottleneck_merged.{state}": {
+                "duplicate": Bottleneck(
+                    id=8, title="Substitutie loopt vast", dsv=Dsv(name="GezondIn Drenthe")
+                ),
+                "target": bottleneck,
+                "actor_name": "Programmabureau",
+                "undone": state == "undone",
+                "link": "https://tracker.example/bottlenecks/7",
+            }
+            for state in ("merged", "undone")
+        },
         "summary": {
             "notices": [notice, notice],
             "cadence": "daily",

@@ -89,3 +89,19 @@ def test_healthz_reports_the_database(sqlite_app):
     response = sqlite_app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_similar_suggestions_fall_back_to_word_matching_on_sqlite(sqlite_app):
+    from tracker.auth.models import User
+    from tracker.duplicates import search
+
+    with sqlite_app.test_request_context():
+        coordinator = db.session.scalars(select(User).where(User.dsvs.any())).first()
+        others = select(Bottleneck).where(Bottleneck.dsv_id.not_in(coordinator.dsv_ids))
+        public = db.session.scalars(others.where(Bottleneck.is_confidential.is_(False))).first()
+        secret = db.session.scalars(others.where(Bottleneck.is_confidential.is_(True))).first()
+        found = search.similar(coordinator, public.title.upper())
+        assert public.id in [b.id for b in found.bottlenecks]
+        assert secret.id not in [
+            b.id for b in search.similar(coordinator, secret.title).bottlenecks
+        ]

@@ -54,6 +54,7 @@ def _import_models() -> None:
     from tracker.bottlenecks import models as _bottlenecks  # noqa: F401
     from tracker.digests import models as _digests  # noqa: F401
     from tracker.directory import models as _directory  # noqa: F401
+    from tracker.duplicates import models as _duplicates  # noqa: F401
     from tracker.escalations import models as _escalations  # noqa: F401
     from tracker.notifications import models as _notifications  # noqa: F401
     from tracker.roadblocks import models as _roadblocks  # noqa: F401
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.digests.views import bp as digests_bp
     from tracker.directory.views import bp as directory_bp
+    from tracker.duplicates.views import bp as duplicates_bp
     from tracker.escalations.views import bp as escalations_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.roadblocks.views import bp as roadblocks_bp
@@ -112,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         digests_bp,
         roadblocks_bp,
+        duplicates_bp,
     ):
         app.register_blueprint(blueprint)
 

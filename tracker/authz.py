@@ -59,12 +59,28 @@ RULES: dict[str, Rule] = {
     # Digests list confidential items only as counts, so the whole learning network may read.
     "digest.view": lambda user, party: True,
     "registry.manage": lambda user, _: user.is_admin,
-    # Programme staff and party liaisons group bottlenecks into road blocks.
+    # Programme staff and party liaisons group bottlenecks into road blocks and merge duplicates.
     "roadblock.manage": lambda user, _: user.is_admin or bool(user.party_ids),
+    "bottleneck.merge": lambda user, _: user.is_admin or bool(user.party_ids),
+    "roadblock.view": lambda user, _: True,
+    "cosignature.view": lambda user, _: True,
+    # "This is ours too": a coordinator of another DSV, on a public bottleneck or a road block.
+    "bottleneck.cosign": lambda user, b: (
+        not b.is_confidential
+        and b.merged_into_id is None
+        and any(dsv_id != b.dsv_id for dsv_id in user.dsv_ids)
+    ),
+    "roadblock.cosign": lambda user, _: bool(user.dsv_ids),
+    "cosignature.withdraw": lambda user, c: _member(user, c.dsv_id),
 }
 
 #: The rule that decides whether a refusal is a 404 (cannot see) or a 403 (can see, cannot act).
-VISIBILITY = {"bottleneck": "bottleneck.view", "escalation": "escalation.view"}
+VISIBILITY = {
+    "bottleneck": "bottleneck.view",
+    "escalation": "escalation.view",
+    "roadblock": "roadblock.view",
+    "cosignature": "cosignature.view",
+}
 
 
 def can(user: User | None, action: str, obj: Any = None) -> bool:

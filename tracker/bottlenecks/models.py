@@ -80,6 +80,8 @@ class Bottleneck(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
+    #: Set while this bottleneck is merged into another as a duplicate (undo clears it).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("bottlenecks.id"), index=True)
 
     dsv: Mapped[Dsv] = relationship()
     building_block: Mapped[BuildingBlock] = relationship()
@@ -89,6 +91,7 @@ class Bottleneck(db.Model):
     escalations: Mapped[list[Escalation]] = relationship(
         back_populates="bottleneck", order_by="Escalation.id"
     )
+    merged_into: Mapped[Bottleneck | None] = relationship(remote_side=[id])
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -29,6 +29,8 @@ from tracker.core.errors import DomainError
 from tracker.core.forms import MAX_PAGE, OnceForm, form_status, refused
 from tracker.core.timeutil import utcnow
 from tracker.directory import queries as directory
+from tracker.duplicates import search
+from tracker.duplicates import services as duplicates
 from tracker.escalations import services as escalations
 from tracker.escalations.forms import ActionForm
 from tracker.extensions import db
@@ -133,19 +135,33 @@ def create():
         form.dsv_id.data = request.args.get("dsv", type=int) or own[0].id
         form.owner_id.data = current_user.id
     _fill_choices(form, next((d for d in own if d.id == form.dsv_id.data), own[0]))
+    if request.method == "POST" and "check_similar" in request.form:
+        # Without JavaScript: show what is similar, keep everything typed, save nothing.
+        return _new_form(
+            form, search.similar(current_user, form.title.data or "", form.description.data or "")
+        ), 200
     if form.validate_on_submit():
         try:
             bottleneck = services.create_bottleneck(
                 current_user, dsv_id=form.dsv_id.data, **_values(form)
             )
         except DomainError as error:
-            status = refused(error)
-            return render_template("bottlenecks/form.html", form=form, bottleneck=None), status
+            return _new_form(form), refused(error)
         url = url_for(".detail", bottleneck_id=bottleneck.id)
         form.mark_done(url)
         flash(_("Bottleneck logged."), "success")
         return redirect(url)
-    return render_template("bottlenecks/form.html", form=form, bottleneck=None), form_status(form)
+    return _new_form(form), form_status(form)
+
+
+def _new_form(form: NewBottleneckForm, suggestions: search.Suggestions | None = None) -> str:
+    return render_template(
+        "bottlenecks/form.html",
+        form=form,
+        bottleneck=None,
+        suggestions=suggestions,
+        context=form.description.data or "",
+    )
 
 
 @bp.get("/<int:bottleneck_id>")
@@ -158,10 +174,15 @@ def detail(bottleneck_id: int):
 def render_detail(bottleneck: Bottleneck, comment_form: CommentForm, status: int = 200):
     """The detail page: the bottleneck, its escalations with the actions this user may take."""
     actions = {e.id: escalations.available_actions(current_user, e) for e in bottleneck.escalations}
+    merges = duplicates.merges_into(bottleneck.id)
     return render_template(
         "bottlenecks/detail.html",
         bottleneck=bottleneck,
-        events=events_for("bottleneck", bottleneck.id),
+        events=events_for("bottleneck", bottleneck.id, *(m.duplicate_id for m in merges)),
+        merges=merges,
+        merged_titles={m.duplicate_id: m.duplicate.title for m in merges},
+        merged=duplicates.active_merge_of(bottleneck),
+        cosignatures=duplicates.cosignatures_of_bottleneck(bottleneck.id),
         actions=actions,
         action_form=ActionForm(),
         comment_form=comment_form,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, Subquery, distinct, func, select, union
 from sqlalchemy.orm import selectinload
 
 from tracker import authz
@@ -20,6 +20,7 @@ from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
 from tracker.directory.models import BuildingBlock, Dsv, Party
+from tracker.duplicates.models import Cosignature
 from tracker.extensions import db
 from tracker.roadblocks.models import RoadBlock, RoadBlockMember, RoadBlockStatus
 from tracker.timeline.services import record
@@ -42,6 +43,10 @@ def _joinable(actor: User, bottleneck_ids: Iterable[int]) -> list[Bottleneck]:
         raise InvalidInput(_("Choose bottlenecks from the list."))
     if any(b.is_confidential for b in rows):
         raise InvalidInput(_("Confidential bottlenecks cannot join a road block."))
+    if any(b.merged_into_id for b in rows):
+        raise InvalidInput(
+            _("A merged duplicate cannot join a road block; add the bottleneck it was merged into.")
+        )
     taken = db.session.scalars(
         select(RoadBlockMember.bottleneck_id).where(RoadBlockMember.bottleneck_id.in_(ids))
     ).all()
@@ -50,7 +55,8 @@ def _joinable(actor: User, bottleneck_ids: Iterable[int]) -> list[Bottleneck]:
     return rows
 
 
-def _add(actor: User, road_block: RoadBlock, bottlenecks: list[Bottleneck]) -> None:
+def attach(actor: User, road_block: RoadBlock, bottlenecks: list[Bottleneck]) -> None:
+    """Add already-checked bottlenecks to the road block, on both timelines (no commit)."""
     for bottleneck in bottlenecks:
         road_block.members.append(RoadBlockMember(bottleneck=bottleneck, added_by_id=actor.id))
         record(
@@ -92,7 +98,7 @@ def create(
     db.session.add(road_block)
     db.session.flush()
     record(SUBJECT, road_block.id, "created", actor, new=road_block.title)
-    _add(actor, road_block, bottlenecks)
+    attach(actor, road_block, bottlenecks)
     db.session.commit()
     return road_block
 
@@ -102,7 +108,7 @@ def add_bottlenecks(actor: User, road_block_id: int, bottleneck_ids: Iterable[in
     """Add bottlenecks (not confidential, not in another road block) to a road block."""
     authz.require(actor, "roadblock.manage")
     road_block = get(road_block_id)
-    _add(actor, road_block, _joinable(actor, bottleneck_ids))
+    attach(actor, road_block, _joinable(actor, bottleneck_ids))
     db.session.commit()
 
 
@@ -110,7 +116,12 @@ def add_bottlenecks(actor: User, road_block_id: int, bottleneck_ids: Iterable[in
 def remove_bottleneck(actor: User, road_block_id: int, bottleneck_id: int) -> None:
     """Take a bottleneck out again (the undo of grouping); both timelines keep the history."""
     authz.require(actor, "roadblock.manage")
-    road_block = get(road_block_id)
+    detach(actor, get(road_block_id), bottleneck_id)
+    db.session.commit()
+
+
+def detach(actor: User, road_block: RoadBlock, bottleneck_id: int) -> None:
+    """Take one member out, on both timelines (no commit); NotVisible if it is not a member."""
     member = next((m for m in road_block.members if m.bottleneck_id == bottleneck_id), None)
     if member is None:
         raise NotVisible()
@@ -125,7 +136,6 @@ def remove_bottleneck(actor: User, road_block_id: int, bottleneck_id: int) -> No
     )
     record("bottleneck", bottleneck_id, "road_block_left", actor, old=road_block.title)
     road_block.updated_at = utcnow()
-    db.session.commit()
 
 
 @conflicts_are_stale
@@ -152,15 +162,40 @@ def for_bottleneck(bottleneck_id: int) -> RoadBlock | None:
     )
 
 
+def affected() -> Subquery:
+    """(road_block_id, dsv_id) for every DSV a road block affects.
+
+    The DSVs of its bottlenecks, the DSVs that co-signed one of those bottlenecks, and the DSVs
+    that co-signed the road block itself.
+    """
+    return union(
+        select(RoadBlockMember.road_block_id, Bottleneck.dsv_id).join(
+            Bottleneck, Bottleneck.id == RoadBlockMember.bottleneck_id
+        ),
+        select(RoadBlockMember.road_block_id, Cosignature.dsv_id).join(
+            Cosignature, Cosignature.bottleneck_id == RoadBlockMember.bottleneck_id
+        ),
+        select(Cosignature.road_block_id, Cosignature.dsv_id).where(
+            Cosignature.road_block_id.is_not(None)
+        ),
+    ).subquery()
+
+
 def _counts():
+    reach = affected()
+    members = (
+        select(RoadBlockMember.road_block_id, func.count().label("bottlenecks"))
+        .group_by(RoadBlockMember.road_block_id)
+        .subquery()
+    )
     return (
         select(
-            RoadBlockMember.road_block_id,
-            func.count(distinct(Bottleneck.dsv_id)).label("dsvs"),
-            func.count(RoadBlockMember.id).label("bottlenecks"),
+            reach.c.road_block_id,
+            func.count(distinct(reach.c.dsv_id)).label("dsvs"),
+            func.coalesce(func.max(members.c.bottlenecks), 0).label("bottlenecks"),
         )
-        .join(Bottleneck, Bottleneck.id == RoadBlockMember.bottleneck_id)
-        .group_by(RoadBlockMember.road_block_id)
+        .outerjoin(members, members.c.road_block_id == reach.c.road_block_id)
+        .group_by(reach.c.road_block_id)
     )
 
 
@@ -178,20 +213,19 @@ def ranked() -> Select:
 def counts_for(road_blocks: Iterable[RoadBlock]) -> dict[int, tuple[int, int]]:
     """Road block id -> (DSVs affected, bottlenecks), in one query."""
     ids = [r.id for r in road_blocks]
-    rows = db.session.execute(_counts().where(RoadBlockMember.road_block_id.in_(ids)))
+    counts = _counts().subquery()
+    rows = db.session.execute(select(counts).where(counts.c.road_block_id.in_(ids)))
     return {road_block_id: (dsvs, bottlenecks) for road_block_id, dsvs, bottlenecks in rows}
 
 
 def reach(road_block: RoadBlock) -> dict:
     """The DSVs, networks and regions a road block affects."""
+    reach = affected()
     dsvs = list(
         db.session.scalars(
             select(Dsv)
-            .join(Bottleneck, Bottleneck.dsv_id == Dsv.id)
-            .join(RoadBlockMember, RoadBlockMember.bottleneck_id == Bottleneck.id)
-            .where(RoadBlockMember.road_block_id == road_block.id)
+            .where(Dsv.id.in_(select(reach.c.dsv_id).where(reach.c.road_block_id == road_block.id)))
             .options(selectinload(Dsv.networks))
-            .distinct()
             .order_by(Dsv.name)
         )
     )
@@ -208,6 +242,7 @@ def candidates(road_block: RoadBlock | None, actor: User) -> list[Bottleneck]:
         .where(
             Bottleneck.is_confidential.is_(False),
             Bottleneck.id.not_in(in_any),
+            Bottleneck.merged_into_id.is_(None),
             authz.visible_bottlenecks(actor),
         )
         .options(selectinload(Bottleneck.dsv))

@@ -85,6 +85,16 @@ def describe(event: TimelineEvent) -> str:
         return _("Taken out of road block “%(title)s”", title=event.old_value)
     if kind == "commented":
         return _("Commented")
+    if kind == "cosigned":
+        return _("Co-signed by %(dsv)s: this is theirs too", dsv=event.new_value)
+    if kind == "cosign_withdrawn":
+        return _("%(dsv)s withdrew its co-signature", dsv=event.old_value)
+    if kind == "merged_into":
+        return _("Merged as a duplicate into “%(title)s”", title=event.new_value)
+    if kind == "merged_from":
+        return _("Duplicate merged into this one: “%(title)s”", title=event.new_value)
+    if kind == "merge_undone":
+        return _("Merge with “%(title)s” undone", title=event.old_value)
     if kind in TRANSITIONS:
         return _(
             "%(action)s: %(old)s → %(new)s",

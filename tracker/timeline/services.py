@@ -54,11 +54,13 @@ def record(
     return event
 
 
-def events_for(subject_type: str, subject_id: int) -> Sequence[TimelineEvent]:
-    """All events of one subject, oldest first, with their actor and escalation loaded."""
+def events_for(subject_type: str, *subject_ids: int) -> Sequence[TimelineEvent]:
+    """All events of the subjects (one, or one with its merged duplicates), oldest first."""
     return db.session.scalars(
         select(TimelineEvent)
-        .where(TimelineEvent.subject_type == subject_type, TimelineEvent.subject_id == subject_id)
+        .where(
+            TimelineEvent.subject_type == subject_type, TimelineEvent.subject_id.in_(subject_ids)
+        )
         .options(
             joinedload(TimelineEvent.actor),
             joinedload(TimelineEvent.escalation).joinedload(Escalation.party),

@@ -1,0 +1,1 @@
+"""Finding what is already there: similar suggestions, co-signing, merging duplicates."""
