@@ -64,6 +64,7 @@ test: lint migration-check
 # Figures, not pass/fail: national-scale worker timings on a scratch PostgreSQL database.
 bench: install-dev
 	$(BIN)/python -m bench.workers
+	$(BIN)/python -m bench.suggestions
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

@@ -72,18 +72,19 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-#: Indexes made by hand in migrations that autogenerate cannot express portably (PostgreSQL
-#: full-text and trigram); `flask db check` must not ask to drop them.
-HAND_MADE_INDEXES = {
-    "ix_bottlenecks_search",
-    "ix_bottlenecks_title_trgm",
-    "ix_road_blocks_search",
-    "ix_road_blocks_title_trgm",
+#: Made by hand in migrations because autogenerate cannot express them portably (PostgreSQL
+#: full-text search and trigram indexes); `flask db check` must not ask to drop them.
+HAND_MADE = {
+    ("column", "search_vector"),
+    ("index", "ix_bottlenecks_search"),
+    ("index", "ix_bottlenecks_title_trgm"),
+    ("index", "ix_road_blocks_search"),
+    ("index", "ix_road_blocks_title_trgm"),
 }
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "index" and reflected and compare_to is None and name in HAND_MADE_INDEXES)
+    return not (reflected and compare_to is None and (type_, name) in HAND_MADE)
 
 
 def run_migrations_online():

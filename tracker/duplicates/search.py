@@ -51,17 +51,13 @@ def words(text: str) -> list[str]:
     return list(seen)[:MAX_WORDS]
 
 
-def _text(model) -> ColumnElement:
-    # Spelled exactly as in the index definition, so PostgreSQL uses the index.
-    return model.title.op("||")(literal_column("' '")).op("||")(model.description)
-
-
 def _postgres_rank(model, title: str, terms: list[str]) -> tuple[ColumnElement, ColumnElement]:
     query = func.to_tsquery(literal_column("'dutch'"), " | ".join(terms))
-    vector = func.to_tsvector(literal_column("'dutch'"), _text(model))
+    # The stored generated column the migration adds (not mapped: PostgreSQL only).
+    vector = literal_column(f"{model.__tablename__}.search_vector")
     # `%` is pg_trgm's similarity operator (default threshold 0.3), served by the trigram index.
     matches = or_(vector.op("@@")(query), model.title.op("%")(title))
-    score = func.ts_rank_cd(vector, query) + func.similarity(model.title, title)
+    score = func.ts_rank(vector, query) + func.similarity(model.title, title)
     return matches, score
 
 
@@ -86,11 +82,18 @@ def _sqlite_rank(model, terms: list[str]) -> tuple[ColumnElement, ColumnElement]
 
 
 def _ranked(model, statement: Select, title: str, terms: list[str]) -> Select:
-    if db.session.get_bind().dialect.name == "postgresql":
-        matches, score = _postgres_rank(model, title, terms)
-    else:
+    if db.session.get_bind().dialect.name != "postgresql":
         matches, score = _sqlite_rank(model, terms)
-    return statement.where(matches).order_by(score.desc(), model.id.desc()).limit(LIMIT)
+        return statement.where(matches).order_by(score.desc(), model.id.desc()).limit(LIMIT)
+    matches, score = _postgres_rank(model, title, terms)
+    # Match through the two GIN indexes first (a materialized CTE, so the planner cannot fold
+    # it into a scan that computes trigrams for every row), then filter and rank only those.
+    matched = select(model.id).where(matches).cte("matched").prefix_with("MATERIALIZED")
+    return (
+        statement.where(model.id.in_(select(matched.c.id)))
+        .order_by(score.desc(), model.id.desc())
+        .limit(LIMIT)
+    )
 
 
 def similar(
