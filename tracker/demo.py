@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
 import click
@@ -11,13 +12,16 @@ from werkzeug.security import generate_password_hash
 
 from tracker.auth.models import User
 from tracker.bottlenecks import services as bottlenecks
+from tracker.bottlenecks.models import Bottleneck
 from tracker.core.timeutil import clock_at, utcnow
 from tracker.directory.models import BuildingBlock, Domain, Dsv, Network, Party
 from tracker.directory.seed import seed_reference_data
 from tracker.directory.services import slugify
+from tracker.duplicates import services as duplicates
 from tracker.escalations import services as escalations
 from tracker.escalations.workflow import TRANSITIONS, Side
 from tracker.extensions import db
+from tracker.roadblocks import services as road_blocks
 
 PASSWORD = "demo-wachtwoord"
 
@@ -266,6 +270,7 @@ def load_demo() -> list[tuple[str, str]]:
         liaisons[slug] = user
     db.session.commit()
     _bottlenecks(dsvs, parties, liaisons)
+    _learning_network(parties, liaisons, coordinators)
     return _logins()
 
 
@@ -318,6 +323,40 @@ def _bottlenecks(dsvs, parties, liaisons) -> None:
                         note=note,
                         forward_to_party_id=parties["nza"].id if action == "forward" else None,
                     )
+
+
+def _learning_network(parties, liaisons, coordinators) -> None:
+    """Road blocks from what several DSVs raised, co-signatures, and one merged duplicate."""
+    public = db.session.scalars(
+        select(Bottleneck).where(Bottleneck.is_confidential.is_(False)).order_by(Bottleneck.id)
+    ).all()
+    by_title: dict[str, list[Bottleneck]] = defaultdict(list)
+    for bottleneck in public:
+        by_title[bottleneck.title].append(bottleneck)
+    shared = [group for group in by_title.values() if len({b.dsv_id for b in group}) > 1]
+    duplicate, target = shared[0][-1], shared[0][0]
+    duplicates.merge(liaisons["zonmw"], duplicate.id, target.id)
+    owners = ("zonmw", "ministerie-van-vws", "vng", "nza")
+    for group, slug in zip(shared[1:5], owners, strict=False):
+        road_block = road_blocks.create(
+            liaisons[slug],
+            title=group[0].title,
+            description="Meerdere DSV's lopen hier tegenaan; dit vraagt een landelijke oplossing.",
+            building_block_id=group[0].building_block_id,
+            party_id=parties[slug].id,
+            bottleneck_ids=[b.id for b in group],
+        )
+    outsider = next(c for c in coordinators if group[0].dsv_id not in c.dsv_ids)
+    duplicates.cosign_road_block(
+        outsider, road_block.id, outsider.dsvs[0].id, "Ook bij ons; we sluiten graag aan."
+    )
+    for bottleneck in public[3::9]:
+        if bottleneck.merged_into_id is None:
+            cosigner = next(c for c in coordinators if bottleneck.dsv_id not in c.dsv_ids)
+            dsv = cosigner.dsvs[-1]
+            duplicates.cosign_bottleneck(
+                cosigner, bottleneck.id, dsv.id, f"In {dsv.region} speelt dit net zo."
+            )
 
 
 def _logins() -> list[tuple[str, str]]:
