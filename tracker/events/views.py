@@ -68,7 +68,8 @@ def create():
         try:
             event = services.create(current_user, form.to_input())
         except DomainError as error:
-            return render_template("events/form.html", form=form, event=None), refused(error)
+            status = refused(error)  # flash before rendering, so the message shows on this page
+            return render_template("events/form.html", form=form, event=None), status
         url = url_for(".detail", event_id=event.id)
         form.mark_done(url)
         flash(_("Event planned."), "success")
@@ -89,7 +90,8 @@ def edit(event_id: int):
         try:
             services.update(current_user, event.id, form.to_input(), form.version.data)
         except DomainError as error:
-            return render_template("events/form.html", form=form, event=event), refused(error)
+            status = refused(error)
+            return render_template("events/form.html", form=form, event=event), status
         flash(_("Event saved."), "success")
         return redirect(url_for(".detail", event_id=event.id))
     return render_template("events/form.html", form=form, event=event), form_status(form)
@@ -253,14 +255,19 @@ def agenda_move(event_id: int, item_id: int, direction: str):
 # --- close-out and follow-up actions ---------------------------------------------------------
 
 
-def _render_close(event, form=None, action_form=None, status: int = 200):
-    form = form or CloseOutForm(obj=event)
+def _attendance(event, form: CloseOutForm) -> None:
     seats = [
         r for r in registrations.registrations(event) if r.status == RegistrationStatus.CONFIRMED
     ]
     form.attended.choices = [(r.user_id, r.user.name) for r in seats]
     if not form.is_submitted():
         form.attended.data = [r.user_id for r in seats if r.attended]
+
+
+def _render_close(event, form=None, action_form=None, status: int = 200):
+    if form is None:
+        form = CloseOutForm(obj=event)
+        _attendance(event, form)
     action_form = action_form or ActionForm()
     _action_choices(event, action_form)
     return render_template(
@@ -284,6 +291,7 @@ def close(event_id: int):
     if request.method == "GET":
         return _render_close(event)
     form = CloseOutForm()
+    _attendance(event, form)
     if not form.validate_on_submit():
         return _render_close(event, form=form, status=422)
     try:
