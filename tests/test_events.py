@@ -248,3 +248,11 @@ def test_two_people_racing_for_the_last_seat_do_not_overbook(app, committed):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["confirmed", "waiting"]
+
+
+def test_the_agenda_of_a_cancelled_event_is_frozen(world):
+    planned = event(world.admin, world.party)
+    public = builders.bottleneck(world.coordinator, title="Openbaar")
+    services.cancel_event(world.admin, planned.id, planned.version)
+    with pytest.raises(InvalidInput):
+        services.add_agenda_item(world.admin, planned.id, bottleneck_id=public.id)

@@ -17,6 +17,7 @@ from tracker.directory.seed import seed_reference_data
 from tracker.directory.services import slugify
 from tracker.escalations import services as escalations
 from tracker.escalations.workflow import TRANSITIONS, Side
+from tracker.events import demo as demo_events
 from tracker.extensions import db
 
 PASSWORD = "demo-wachtwoord"
@@ -237,6 +238,7 @@ def load_demo() -> list[tuple[str, str]]:
     """Create the demo DSVs, people and bottlenecks with a realistic history; idempotent."""
     seed_reference_data()
     if db.session.scalar(select(Dsv).where(Dsv.slug == slugify(DSVS[0][0]))) is not None:
+        demo_events.load()
         return _logins()
     domains = {d.code: d for d in db.session.scalars(select(Domain))}
     dsvs = []
@@ -266,6 +268,7 @@ def load_demo() -> list[tuple[str, str]]:
         liaisons[slug] = user
     db.session.commit()
     _bottlenecks(dsvs, parties, liaisons)
+    demo_events.load()
     return _logins()
 
 

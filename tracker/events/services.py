@@ -269,8 +269,7 @@ def add_agenda_item(
     note: str = "",
 ) -> AgendaItem:
     """Put a road block or a non-confidential bottleneck at the end of the agenda."""
-    event = get(event_id)
-    authz.require(actor, "event.manage", event)
+    event = _editable_agenda(actor, event_id)
     if (road_block_id is None) == (bottleneck_id is None):
         raise InvalidInput(_("Choose a road block or a bottleneck."))
     if road_block_id is not None:
@@ -297,6 +296,14 @@ def add_agenda_item(
     return item
 
 
+def _editable_agenda(actor: User, event_id: int) -> Event:
+    event = get(event_id)
+    authz.require(actor, "event.manage", event)
+    if event.status != EventStatus.PLANNED:
+        raise InvalidInput(_("The agenda of a cancelled or closed event cannot change."))
+    return event
+
+
 def _agenda_item(event: Event, item_id: int) -> AgendaItem:
     item = next((i for i in event.agenda if i.id == item_id), None)
     if item is None:
@@ -307,8 +314,7 @@ def _agenda_item(event: Event, item_id: int) -> AgendaItem:
 @conflicts_are_stale
 def remove_agenda_item(actor: User, event_id: int, item_id: int) -> None:
     """Take an item off the agenda; the others close ranks."""
-    event = get(event_id)
-    authz.require(actor, "event.manage", event)
+    event = _editable_agenda(actor, event_id)
     item = _agenda_item(event, item_id)
     event.agenda.remove(item)
     for position, other in enumerate(event.agenda, start=1):
@@ -320,8 +326,7 @@ def remove_agenda_item(actor: User, event_id: int, item_id: int) -> None:
 @conflicts_are_stale
 def move_agenda_item(actor: User, event_id: int, item_id: int, direction: str) -> None:
     """Swap an item with its neighbour above ('up') or below ('down')."""
-    event = get(event_id)
-    authz.require(actor, "event.manage", event)
+    event = _editable_agenda(actor, event_id)
     item = _agenda_item(event, item_id)
     items = list(event.agenda)
     index = items.index(item)
