@@ -99,6 +99,7 @@ def _cases():
     event_link = "https://tracker.example/events/5"
     return {
         "event_promoted": {"event": event, "link": event_link},
+        "event_cancelled": {"event": event, "link": event_link},
         "event_reminder": {"event": event, "link": event_link},
         **{
             f"reminder_action.{stage}": {

@@ -165,9 +165,14 @@ def test_edit_with_a_stale_version_is_refused(world):
         services.update(world.admin, planned.id, event_input(world.party.id), planned.version - 1)
 
 
-def test_no_registration_for_past_or_cancelled_events(world):
-    planned = event(world.admin, world.party)
+def test_cancelling_an_event_tells_registrants_and_closes_registration(world):
+    planned = event(world.admin, world.party, capacity=1)
+    registrations.register(world.member, planned.id)
+    registrations.register(world.other_coordinator, planned.id)  # waiting list
     services.cancel_event(world.admin, planned.id, planned.version)
+    mails = _mails("event_cancelled")
+    assert {m.recipient_email for m in mails} == {world.member.email, world.other_coordinator.email}
+    assert mails[0].subject.startswith("Geannuleerd: ")
     with pytest.raises(NotAllowed):
         registrations.register(world.coordinator, planned.id)
 

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from tracker.auth.models import User
+from tracker.auth.models import User, dsv_members
 from tracker.bottlenecks.models import Bottleneck
 from tracker.core.errors import NotAllowed, NotVisible
 from tracker.core.timeutil import utcnow
+from tracker.directory.models import Network, dsv_networks
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import Side, transition_for
 from tracker.events.models import Audience, Event, EventStatus, event_invitees
@@ -157,9 +158,6 @@ def visible_events(user: User) -> ColumnElement[bool]:
         return false()
     if user.is_admin:
         return true()
-    from tracker.auth.models import dsv_members
-    from tracker.directory.models import Network, dsv_networks
-
     clauses: list[ColumnElement[bool]] = [Event.audience == Audience.OPEN]
     if user.party_ids:
         clauses.append(Event.organiser_party_id.in_(user.party_ids))

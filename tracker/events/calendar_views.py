@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,7 +16,9 @@ bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 @bp.get("/<token>.ics")
 def feed(token: str):
     user = ics.feed_user(token)
-    return Response(ics.for_user(user), mimetype="text/calendar")
+    with force_locale(user.language):  # calendar apps send no useful Accept-Language
+        body = ics.for_user(user)
+    return Response(body, mimetype="text/calendar")
 
 
 @bp.get("/")

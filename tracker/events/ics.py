@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
@@ -80,6 +80,40 @@ def _deadline(uid: str, summary: str, due: datetime, link: str) -> VEvent:
     return _entry(uid, summary, due - timedelta(minutes=30), due, link)
 
 
+def _answer_deadlines(user: User) -> list[VEvent]:
+    """Answer-due moments of open escalations: of the user's DSVs and of their parties' inbox."""
+    mine = []
+    if user.dsv_ids:
+        mine.append(
+            Escalation.bottleneck_id.in_(
+                select(Bottleneck.id).where(Bottleneck.dsv_id.in_(user.dsv_ids))
+            )
+        )
+    if user.party_ids:
+        mine.append(Escalation.party_id.in_(user.party_ids))
+    if not mine:
+        return []
+    escalations = db.session.scalars(
+        select(Escalation)
+        .where(Escalation.status.in_(AWAITING_PARTY), or_(*mine))
+        .options(selectinload(Escalation.bottleneck), selectinload(Escalation.party))
+        .order_by(Escalation.answer_due_at)
+    )
+    return [
+        _deadline(
+            f"escalation-{escalation.id}-answer",
+            _(
+                "Answer due from %(party)s: %(title)s",
+                party=escalation.party.name,
+                title=escalation.bottleneck.title,
+            ),
+            escalation.answer_due_at,
+            external_url("bottlenecks.detail", bottleneck_id=escalation.bottleneck_id),
+        )
+        for escalation in escalations
+    ]
+
+
 def for_user(user: User) -> bytes:
     """The user's confirmed events, answer deadlines of their escalations, and their actions."""
     calendar = _calendar(_("DSV tracker: %(name)s", name=user.name))
@@ -91,37 +125,8 @@ def for_user(user: User) -> bytes:
     )
     for event in events:
         calendar.add_component(_event_entry(event))
-    mine = []
-    if user.dsv_ids:
-        mine.append(
-            Escalation.bottleneck_id.in_(
-                select(Bottleneck.id).where(Bottleneck.dsv_id.in_(user.dsv_ids))
-            )
-        )
-    if user.party_ids:
-        mine.append(Escalation.party_id.in_(user.party_ids))
-    if mine:
-        from sqlalchemy import or_
-
-        escalations = db.session.scalars(
-            select(Escalation)
-            .where(Escalation.status.in_(AWAITING_PARTY), or_(*mine))
-            .options(selectinload(Escalation.bottleneck), selectinload(Escalation.party))
-            .order_by(Escalation.answer_due_at)
-        )
-        for escalation in escalations:
-            calendar.add_component(
-                _deadline(
-                    f"escalation-{escalation.id}-answer",
-                    _(
-                        "Answer due from %(party)s: %(title)s",
-                        party=escalation.party.name,
-                        title=escalation.bottleneck.title,
-                    ),
-                    escalation.answer_due_at,
-                    external_url("bottlenecks.detail", bottleneck_id=escalation.bottleneck_id),
-                )
-            )
+    for entry in _answer_deadlines(user):
+        calendar.add_component(entry)
     actions = db.session.scalars(
         select(FollowUpAction)
         .where(FollowUpAction.done_at.is_(None), actions_owned_by(user))

@@ -147,3 +147,22 @@ def registrations(event: Event) -> list[Registration]:
         .order_by(Registration.registered_at, Registration.id)
     )
     return sorted(rows, key=lambda r: order.get(r.status, 2))
+
+
+def tell_cancelled(event: Event) -> None:
+    """E-mail every active registrant (seat or waiting list) that the event is called off."""
+    rows = db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    )
+    for registration in rows:
+        if registration.user.active:
+            deliver_to_user(
+                "event_cancelled",
+                registration.user,
+                forced=True,
+                event=event,
+                link=external_url("events.detail", event_id=event.id),
+            )

@@ -21,6 +21,7 @@ from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import AMSTERDAM, utcnow
 from tracker.directory.models import Network, Party
+from tracker.events import registrations
 from tracker.events.models import AgendaItem, Audience, Event, EventKind, EventStatus
 from tracker.extensions import db
 from tracker.roadblocks.models import RoadBlock
@@ -175,8 +176,6 @@ def create(actor: User, data: EventInput) -> Event:
 @conflicts_are_stale
 def update(actor: User, event_id: int, data: EventInput, version: int | None) -> Event:
     """Change a planned event (optimistic version check); more seats promote the waiting list."""
-    from tracker.events import registrations
-
     event = registrations.locked(event_id)
     authz.require(actor, "event.manage", event)
     check_version(event, version)
@@ -200,7 +199,7 @@ def update(actor: User, event_id: int, data: EventInput, version: int | None) ->
 
 @conflicts_are_stale
 def cancel_event(actor: User, event_id: int, version: int | None) -> None:
-    """Call off a planned event (it stays on record, registrations stay as they were)."""
+    """Call off a planned event and e-mail everyone with a seat or on the waiting list."""
     event = get(event_id)
     authz.require(actor, "event.manage", event)
     check_version(event, version)
@@ -209,6 +208,7 @@ def cancel_event(actor: User, event_id: int, version: int | None) -> None:
     record(SUBJECT, event.id, "status", actor, old=event.status, new=EventStatus.CANCELLED)
     event.status = EventStatus.CANCELLED
     event.updated_at = utcnow()
+    registrations.tell_cancelled(event)
     db.session.commit()
 
 
