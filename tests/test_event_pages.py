@@ -99,6 +99,8 @@ def test_register_and_waiting_list_through_the_pages(client, world, app):
     client.post_form(f"/events/{planned.id}/unregister")
     page = other.get(f"/events/{planned.id}").get_data(as_text=True)
     assert "U bent aangemeld." in page
+    assert f"{world.member.name} is van de wachtlijst doorgeschoven naar een plaats" in page
+    assert f"{world.coordinator.name} heeft zich afgemeld" in page
 
 
 def test_edit_form_shows_local_times_and_saves_with_the_version(client, world):
@@ -111,6 +113,10 @@ def test_edit_form_shows_local_times_and_saves_with_the_version(client, world):
     assert planned.title == "Nieuwe titel"
     stale = client.post_form(f"/events/{planned.id}/edit", data)  # the old version again
     assert stale.status_code == 409
+    data = _form(world, kind="national_table", title="Nieuwe titel", version=str(planned.version))
+    client.post_form(f"/events/{planned.id}/edit", data)
+    page = client.get(f"/events/{planned.id}").get_data(as_text=True)
+    assert "Veld soort bijeenkomst gewijzigd van Webinar in Landelijke tafel" in page
 
 
 def test_ics_download_parses_back_with_the_right_times(client, world):

@@ -145,10 +145,20 @@ def _apply(event: Event, data: EventInput) -> dict[str, tuple[object, object]]:
     return changed
 
 
-def _shown(value: object) -> object:
-    """Times on the timeline in Amsterdam wall-clock time."""
+_NAMED = {
+    "organiser_party_id": Party,
+    "organiser_network_id": Network,
+    "audience_network_id": Network,
+}
+
+
+def _shown(name: str, value: object) -> object:
+    """Values as the timeline shows them: local wall-clock times, names instead of ids."""
     if isinstance(value, datetime):
         return value.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M")
+    if name in _NAMED and value is not None:
+        row = db.session.get(_NAMED[name], value)
+        return row.name if row is not None else value
     return value
 
 
@@ -185,7 +195,7 @@ def update(actor: User, event_id: int, data: EventInput, version: int | None) ->
     changed = _apply(event, data)
     _require_own_organiser(actor, event)
     for name, (old, new) in changed.items():
-        old, new = (_shown(value) for value in (old, new))
+        old, new = (_shown(name, value) for value in (old, new))
         if name == "description":
             record(SUBJECT, event.id, "changed", actor, field=name)
         else:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.bottlenecks.models import IMPACT_LABELS, STATUS_LABELS
 from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
 from tracker.escalations.workflow import TRANSITIONS
+from tracker.events.models import AUDIENCE_LABELS, KIND_LABELS
 from tracker.events.models import STATUS_LABELS as EVENT_LABELS
 from tracker.roadblocks.models import STATUS_LABELS as ROAD_BLOCK_LABELS
 from tracker.timeline.models import TimelineEvent
@@ -67,6 +68,10 @@ def _value(field: str | None, value: str | None) -> str:
         return "\u2013"  # en dash
     if field == "impact":
         return str(IMPACT_LABELS.get(value, value))
+    if field == "kind":
+        return str(KIND_LABELS.get(value, value))
+    if field == "audience":
+        return str(AUDIENCE_LABELS.get(value, value))
     if value in ("yes", "true"):
         return _("yes")
     if value in ("no", "false"):
