@@ -142,3 +142,18 @@ def test_unknown_ids_and_bad_agenda_input_are_4xx_not_500(client, world):
     assert response.status_code == 422
     response = client.post_form(f"/events/{planned.id}/close", {"report": "x", "version": "1"})
     assert response.status_code == 422  # not started yet
+
+
+def test_the_list_shows_upcoming_and_past_separately(client, world):
+    import time_machine
+
+    from tracker.core.timeutil import AMSTERDAM
+
+    with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=AMSTERDAM), tick=False):
+        event(world.admin, world.party, title="Al geweest", day=local_day(3))
+    event(world.admin, world.party, title="Nog te gaan")
+    client.login(world.member.email, builders.PASSWORD)
+    upcoming = client.get("/events/").get_data(as_text=True)
+    past = client.get("/events/?when=past").get_data(as_text=True)
+    assert "Nog te gaan" in upcoming and "Al geweest" not in upcoming
+    assert "Al geweest" in past and "Nog te gaan" not in past

@@ -43,10 +43,9 @@ def _paginate(query, per_page: int | None = None):
 @bp.get("/")
 @login_required
 def index():
+    past = request.args.get("when") == "past"
     return render_template(
-        "events/index.html",
-        upcoming=_paginate(services.listing(current_user, past=False)),
-        past=db.session.scalars(services.listing(current_user, past=True).limit(20)).all(),
+        "events/index.html", page=_paginate(services.listing(current_user, past=past)), past=past
     )
 
 
