@@ -176,3 +176,14 @@ def test_close_out_page_round_trip(client, world):
 def test_sweep_cli_runs(app, world):
     result = app.test_cli_runner().invoke(args=["events", "sweep"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_beat_task_runs_the_same_sweep(world):
+    from workers.tasks.events import sweep_events
+
+    held = event(world.admin, world.party, day=date(2027, 1, 14))
+    with time_machine.travel(local(2027, 1, 7, 9), tick=False):
+        registrations.register(world.coordinator, held.id)
+    with time_machine.travel(local(2027, 1, 13, 9), tick=False):
+        assert sweep_events()["event_reminder"] == 1
+        assert sweep_events()["event_reminder"] == 0

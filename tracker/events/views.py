@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import authz
-from tracker.core.errors import DomainError
+from tracker.core.errors import DomainError, InvalidInput
 from tracker.core.forms import form_status, page_number, refused
 from tracker.directory import queries as directory
 from tracker.events import closeout, ics, registrations, services
@@ -231,9 +231,7 @@ def agenda_remove(event_id: int, item_id: int):
     event = services.visible(current_user, event_id)
     try:
         services.remove_agenda_item(current_user, event.id, item_id)
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
+    except InvalidInput as error:  # 403/404 go to the error page as everywhere
         refused(error)
     return redirect(url_for(".detail", event_id=event.id, _anchor="agenda"))
 
@@ -244,9 +242,7 @@ def agenda_move(event_id: int, item_id: int, direction: str):
     event = services.visible(current_user, event_id)
     try:
         services.move_agenda_item(current_user, event.id, item_id, direction)
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
+    except InvalidInput as error:  # 403/404 go to the error page as everywhere
         refused(error)
     return redirect(url_for(".detail", event_id=event.id, _anchor="agenda"))
 
