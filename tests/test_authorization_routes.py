@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from tests import builders
+from tests.event_builders import event_input, local_day
 from tracker.digests import services as digest_services
 from tracker.digests.models import Cadence
 from tracker.digests.windows import last_closed_window
 from tracker.duplicates import services as duplicates
+from tracker.events import closeout, ics
+from tracker.events import services as events
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
 from tracker.roadblocks import services as road_blocks
@@ -131,6 +135,79 @@ ROUTES: dict[str, list[Case]] = {
         Case("POST", lambda o: f"/merges/{o['merge'].id}/undo", same(403, liaison=302, admin=302)),
         Case("POST", lambda o: "/merges/999999/undo", HIDDEN),
     ],
+    # The foreign event is organised by the other party for invited people only: nobody here
+    # sees it (404) except programme staff, who manage every event.
+    "events.index": [Case("GET", lambda o: "/events/", same(200))],
+    "events.create": [Case("GET", lambda o: "/events/new", same(404, liaison=200, admin=200))],
+    "events.detail": [
+        Case("GET", lambda o: f"/events/{o['event'].id}", same(200)),
+        Case("GET", lambda o: f"/events/{o['hidden_event'].id}", same(404, admin=200)),
+        Case("GET", lambda o: "/events/999999", HIDDEN),
+    ],
+    "events.ics_download": [
+        Case("GET", lambda o: f"/events/{o['event'].id}.ics", same(200)),
+        Case("GET", lambda o: f"/events/{o['hidden_event'].id}.ics", same(404, admin=200)),
+    ],
+    "events.edit": [
+        Case("GET", lambda o: f"/events/{o['event'].id}/edit", same(403, admin=200)),
+        Case("GET", lambda o: f"/events/{o['hidden_event'].id}/edit", same(404, admin=200)),
+    ],
+    "events.cancel": [
+        Case("POST", lambda o: f"/events/{o['event'].id}/cancel", same(403, admin=422)),
+        Case("POST", lambda o: f"/events/{o['hidden_event'].id}/cancel", same(404, admin=422)),
+    ],
+    "events.register": [
+        Case("POST", lambda o: f"/events/{o['event'].id}/register", same(403)),  # started
+        Case("POST", lambda o: f"/events/{o['hidden_event'].id}/register", same(404, admin=302)),
+    ],
+    "events.unregister": [
+        Case("POST", lambda o: f"/events/{o['event'].id}/unregister", same(422)),
+        Case("POST", lambda o: f"/events/{o['hidden_event'].id}/unregister", same(404, admin=422)),
+    ],
+    "events.registrations_list": [
+        Case("GET", lambda o: f"/events/{o['event'].id}/registrations", same(403, admin=200)),
+        Case(
+            "GET", lambda o: f"/events/{o['hidden_event'].id}/registrations", same(404, admin=200)
+        ),
+    ],
+    "events.agenda_add": [
+        Case("POST", lambda o: f"/events/{o['event'].id}/agenda", same(403, admin=422)),
+        Case("POST", lambda o: f"/events/{o['hidden_event'].id}/agenda", same(404, admin=422)),
+    ],
+    "events.agenda_remove": [
+        Case(
+            "POST",
+            lambda o: f"/events/{o['event'].id}/agenda/{o['item'].id}/remove",
+            same(403, admin=302),
+        ),
+        Case("POST", lambda o: f"/events/{o['hidden_event'].id}/agenda/1/remove", same(404)),
+    ],
+    "events.agenda_move": [
+        Case(
+            "POST",
+            lambda o: f"/events/{o['event'].id}/agenda/{o['item'].id}/down",
+            same(403, admin=302),
+        ),
+        Case("POST", lambda o: f"/events/{o['hidden_event'].id}/agenda/1/up", same(404)),
+    ],
+    "events.close": [
+        Case("GET", lambda o: f"/events/{o['event'].id}/close", same(403, admin=200)),
+        Case("POST", lambda o: f"/events/{o['hidden_event'].id}/close", same(404, admin=422)),
+    ],
+    "events.action_add": [
+        Case("POST", lambda o: f"/events/{o['event'].id}/actions", same(403, admin=422)),
+    ],
+    "events.action_done": [
+        Case("POST", lambda o: f"/events/actions/{o['action'].id}/done", same(403, admin=302)),
+        Case("POST", lambda o: "/events/actions/999999/done", HIDDEN),
+    ],
+    "calendar.manage": [Case("GET", lambda o: "/calendar/", same(200))],
+    "calendar.create": [Case("POST", lambda o: "/calendar/", same(200))],
+    "calendar.revoke": [Case("POST", lambda o: "/calendar/revoke", same(302))],
+    "calendar.feed": [
+        Case("GET", lambda o: "/calendar/not-a-token.ics", dict.fromkeys(ROLES, 404)),
+        Case("GET", lambda o: f"/calendar/{o['feed_token']}.ics", dict.fromkeys(ROLES, 200)),
+    ],
     "bottlenecks.index": [Case("GET", lambda o: "/bottlenecks/", same(200))],
     "bottlenecks.export": [Case("GET", lambda o: "/bottlenecks/export.csv", same(200))],
     "bottlenecks.create": [Case("GET", lambda o: "/bottlenecks/new", same(404, coordinator=200))],
@@ -211,6 +288,26 @@ def objects(ctx):
         bottleneck_ids=[public.id],
     )
     db.session.commit()
+    # An open event of the other party that has started (so it can be closed out), and a
+    # future invitation-only one of the other party that nobody here is invited to.
+    with time_machine.travel(datetime.now(UTC) - timedelta(days=30)):
+        event = events.create(
+            world.other_liaison,
+            event_input(world.other_party.id, day=local_day(1), capacity=10),
+        )
+    hidden_event = events.create(
+        world.other_liaison,
+        event_input(world.other_party.id, audience="invitation", invitee_ids=[]),
+    )
+    item = events.add_agenda_item(world.admin, event.id, road_block_id=road_block.id)
+    events.add_agenda_item(world.admin, event.id, bottleneck_id=public.id)
+    action = closeout.add_action(
+        world.admin,
+        event.id,
+        title="Notitie opstellen",
+        owner=f"party:{world.other_party.id}",
+        due=local_day(10),
+    )
     return world, {
         "secret": secret,
         "public": public,
@@ -226,6 +323,11 @@ def objects(ctx):
             foreign_author, road_block.id, world.other_dsv.id, "Hier ook."
         ),
         "merge": duplicates.merge(world.admin, duplicate.id, public.id),
+        "event": event,
+        "hidden_event": hidden_event,
+        "item": item,
+        "action": action,
+        "feed_token": ics.create_feed(world.other_coordinator),
         "digest": digest_services.compile_digest(world.other_party, *window),
     }
 

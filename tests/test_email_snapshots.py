@@ -18,6 +18,7 @@ from tracker.core.timeutil import AMSTERDAM
 from tracker.directory.models import BuildingBlock, Dsv, Party
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import TRANSITIONS
+from tracker.events.models import Event, FollowUpAction
 from tracker.notifications.services import render
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -86,7 +87,29 @@ def _cases():
     digest = SimpleNamespace(
         id=9, content=content, window_start=_moment(18, 0), window_end=_moment(25, 0)
     )
+    event = Event(
+        id=5,
+        title="Landelijke tafel populatiebekostiging",
+        starts_at=_moment(14, 13),
+        ends_at=_moment(14, 16),
+        place="Utrecht, Jaarbeurs",
+        online_url="https://meet.example/tafel",
+    )
+    action = FollowUpAction(id=8, title="Notitie populatiebekostiging", due_at=_moment(29))
+    event_link = "https://tracker.example/events/5"
     return {
+        "event_promoted": {"event": event, "link": event_link},
+        "event_cancelled": {"event": event, "link": event_link},
+        "event_reminder": {"event": event, "link": event_link},
+        **{
+            f"reminder_action.{stage}": {
+                "event": event,
+                "action": action,
+                "stage": stage,
+                "link": f"{event_link}#actions",
+            }
+            for stage in ("due_soon", "overdue")
+        },
         "escalation_submitted": common,
         "escalation_changed": {**common, "transition": TRANSITIONS["respond"]},
         "invitation": {"link": "https://tracker.example/auth/invite/TOKEN", "hours": 72},

@@ -56,6 +56,7 @@ def _import_models() -> None:
     from tracker.directory import models as _directory  # noqa: F401
     from tracker.duplicates import models as _duplicates  # noqa: F401
     from tracker.escalations import models as _escalations  # noqa: F401
+    from tracker.events import models as _events  # noqa: F401
     from tracker.notifications import models as _notifications  # noqa: F401
     from tracker.roadblocks import models as _roadblocks  # noqa: F401
     from tracker.timeline import models as _timeline  # noqa: F401
@@ -102,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.directory.views import bp as directory_bp
     from tracker.duplicates.views import bp as duplicates_bp
     from tracker.escalations.views import bp as escalations_bp
+    from tracker.events.calendar_views import bp as calendar_bp
+    from tracker.events.views import bp as events_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.roadblocks.views import bp as roadblocks_bp
 
@@ -115,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
         digests_bp,
         roadblocks_bp,
         duplicates_bp,
+        events_bp,
+        calendar_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -124,6 +129,7 @@ def _register_cli(app: Flask) -> None:
     from tracker.auth import cli as auth_cli
     from tracker.digests import cli as digests_cli
     from tracker.directory import cli as directory_cli
+    from tracker.events import cli as events_cli
     from tracker.notifications import cli as notifications_cli
     from tracker.reminders import cli as reminders_cli
 
@@ -131,6 +137,7 @@ def _register_cli(app: Flask) -> None:
     digests_cli.register(app)
     notifications_cli.register(app)
     reminders_cli.register(app)
+    events_cli.register(app)
     auth_cli.register(app)
     demo.register(app)
 
@@ -140,6 +147,8 @@ def _register_template_helpers(app: Flask) -> None:
     from tracker.bottlenecks.models import IMPACT_LABELS, STATUS_LABELS
     from tracker.core.timeutil import to_local
     from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
+    from tracker.events.models import AUDIENCE_LABELS, KIND_LABELS
+    from tracker.events.models import STATUS_LABELS as EVENT_LABELS
     from tracker.notifications.models import STATUS_LABELS as OUTBOX_LABELS
     from tracker.roadblocks.models import STATUS_LABELS as ROAD_BLOCK_LABELS
     from tracker.timeline.labels import describe
@@ -160,6 +169,9 @@ def _register_template_helpers(app: Flask) -> None:
         event_text=describe,
         outbox_status_label=lambda code: OUTBOX_LABELS.get(code, code),
         road_block_status_label=lambda code: ROAD_BLOCK_LABELS.get(code, code),
+        event_kind_label=lambda code: KIND_LABELS.get(code, code),
+        event_status_label=lambda code: EVENT_LABELS.get(code, code),
+        event_audience_label=lambda code: AUDIENCE_LABELS.get(code, code),
     )
 
     @app.context_processor

@@ -11,11 +11,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from tracker.auth.models import User
+from tracker.auth.models import User, dsv_members
 from tracker.bottlenecks.models import Bottleneck
 from tracker.core.errors import NotAllowed, NotVisible
+from tracker.core.timeutil import utcnow
+from tracker.directory.models import Network, dsv_networks
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import Side, transition_for
+from tracker.events.models import Audience, Event, EventStatus, event_invitees
 
 
 def _member(user: User, dsv_id: int) -> bool:
@@ -42,6 +45,35 @@ def _can_act_on_escalation(user: User, escalation: Escalation, action: str) -> b
     if transition.side is Side.PARTY:
         return escalation.party_id in user.party_ids
     return _member(user, escalation.bottleneck.dsv_id)
+
+
+def _manages_event(user: User, event: Event) -> bool:
+    if user.is_admin:
+        return True
+    if event.organiser_party_id is not None:
+        return event.organiser_party_id in user.party_ids
+    network = event.organiser_network
+    return network is not None and network.coordinating_party_id in user.party_ids
+
+
+def _in_network(user: User, network_id: int | None) -> bool:
+    return any(n.id == network_id for dsv in user.dsvs for n in dsv.networks)
+
+
+def _can_view_event(user: User, event: Event) -> bool:
+    if event.audience == Audience.NETWORK:
+        return _in_network(user, event.audience_network_id) or _manages_event(user, event)
+    if event.audience == Audience.INVITATION:
+        return user in event.invitees or _manages_event(user, event)
+    return True
+
+
+def _can_register(user: User, event: Event) -> bool:
+    return (
+        _can_view_event(user, event)
+        and event.status == EventStatus.PLANNED
+        and event.starts_at > utcnow()
+    )
 
 
 Rule = Callable[[User, Any], bool]
@@ -72,6 +104,17 @@ RULES: dict[str, Rule] = {
     ),
     "roadblock.cosign": lambda user, _: bool(user.dsv_ids),
     "cosignature.withdraw": lambda user, c: _member(user, c.dsv_id),
+    # Events: the audience decides who sees one; organisers (and programme staff) manage it.
+    "event.view": _can_view_event,
+    "event.create": lambda user, _: user.is_admin or bool(user.party_ids),
+    "event.manage": _manages_event,
+    "event.register": _can_register,
+    # A follow-up action: its owner, the owning party's liaisons, or the event's managers.
+    "action.complete": lambda user, a: (
+        a.owner_user_id == user.id
+        or a.owner_party_id in user.party_ids
+        or _manages_event(user, a.event)
+    ),
 }
 
 #: The rule that decides whether a refusal is a 404 (cannot see) or a 403 (can see, cannot act).
@@ -80,6 +123,7 @@ VISIBILITY = {
     "escalation": "escalation.view",
     "roadblock": "roadblock.view",
     "cosignature": "cosignature.view",
+    "event": "event.view",
 }
 
 
@@ -119,3 +163,32 @@ def visible_bottlenecks(user: User) -> ColumnElement[bool]:
             )
         )
     return or_(*clauses) if clauses else true()
+
+
+def visible_events(user: User) -> ColumnElement[bool]:
+    """The SQL twin of the event.view rule, for the event list."""
+    if not user.is_authenticated:
+        return false()
+    if user.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = [Event.audience == Audience.OPEN]
+    if user.party_ids:
+        clauses.append(Event.organiser_party_id.in_(user.party_ids))
+        clauses.append(
+            Event.organiser_network_id.in_(
+                select(Network.id).where(Network.coordinating_party_id.in_(user.party_ids))
+            )
+        )
+    clauses.append(
+        (Event.audience == Audience.NETWORK)
+        & Event.audience_network_id.in_(
+            select(dsv_networks.c.network_id)
+            .join(dsv_members, dsv_members.c.dsv_id == dsv_networks.c.dsv_id)
+            .where(dsv_members.c.user_id == user.id)
+        )
+    )
+    clauses.append(
+        (Event.audience == Audience.INVITATION)
+        & Event.id.in_(select(event_invitees.c.event_id).where(event_invitees.c.user_id == user.id))
+    )
+    return or_(*clauses)

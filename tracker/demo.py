@@ -20,6 +20,7 @@ from tracker.directory.services import slugify
 from tracker.duplicates import services as duplicates
 from tracker.escalations import services as escalations
 from tracker.escalations.workflow import TRANSITIONS, Side
+from tracker.events import demo as demo_events
 from tracker.extensions import db
 from tracker.roadblocks import services as road_blocks
 
@@ -241,6 +242,7 @@ def load_demo() -> list[tuple[str, str]]:
     """Create the demo DSVs, people and bottlenecks with a realistic history; idempotent."""
     seed_reference_data()
     if db.session.scalar(select(Dsv).where(Dsv.slug == slugify(DSVS[0][0]))) is not None:
+        demo_events.load()
         return _logins()
     domains = {d.code: d for d in db.session.scalars(select(Domain))}
     dsvs = []
@@ -271,6 +273,7 @@ def load_demo() -> list[tuple[str, str]]:
     db.session.commit()
     _bottlenecks(dsvs, parties, liaisons)
     _learning_network(parties, liaisons, coordinators)
+    demo_events.load()
     return _logins()
 
 

@@ -22,6 +22,13 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 600.0,
         "options": {"expires": 600},
     },
+    # Event reminders (two days before) and follow-up actions (due soon, overdue): same cadence
+    # and the same ledger as the escalation reminders, so a repeat run sends nothing twice.
+    "sweep-events": {
+        "task": "workers.tasks.events.sweep_events",
+        "schedule": 600.0,
+        "options": {"expires": 600},
+    },
     # Summaries go out from 07:00 Amsterdam in their window (a day, an ISO week); hourly runs
     # mean an outage only delays them, and the ledger keeps it to one per window.
     "send-summaries": {

@@ -11,6 +11,7 @@ from tracker.core.errors import DomainError
 from tracker.core.forms import form_status, page_number, refused
 from tracker.directory import queries as directory
 from tracker.duplicates import services as duplicates
+from tracker.events.closeout import open_actions_for_road_block
 from tracker.extensions import db
 from tracker.roadblocks import services
 from tracker.roadblocks.forms import AddBottlenecksForm, RoadBlockForm, StatusForm
@@ -80,6 +81,7 @@ def _render_detail(road_block, add_form=None, status_form=None, status: int = 20
         reach=services.reach(road_block),
         events=events_for("road_block", road_block.id),
         cosignatures=duplicates.cosignatures_of_road_block(road_block.id),
+        actions=open_actions_for_road_block(road_block.id),
         add_form=add_form,
         status_form=status_form,
     ), status

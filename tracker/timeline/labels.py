@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from tracker.bottlenecks.models import IMPACT_LABELS, STATUS_LABELS
 from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
 from tracker.escalations.workflow import TRANSITIONS
+from tracker.events.models import AUDIENCE_LABELS, KIND_LABELS
+from tracker.events.models import STATUS_LABELS as EVENT_LABELS
 from tracker.roadblocks.models import STATUS_LABELS as ROAD_BLOCK_LABELS
 from tracker.timeline.models import TimelineEvent
 
@@ -34,6 +36,30 @@ FIELD_LABELS = {
     "answer_working_days": _l("answer deadline"),
     "digest_cadence": _l("road-block digest"),
     "coordinating_party": _l("coordinating party"),
+    "kind": _l("kind of event"),
+    "starts_at": _l("start"),
+    "ends_at": _l("end"),
+    "place": _l("place"),
+    "online_url": _l("online link"),
+    "capacity": _l("capacity"),
+    "audience": _l("audience"),
+    "audience_network_id": _l("audience network"),
+    "organiser_party_id": _l("organising party"),
+    "organiser_network_id": _l("organising network"),
+    "invitees": _l("invited people"),
+}
+
+#: Event kinds that only name a person or an item: kind -> sentence with %(name)s.
+EVENT_SENTENCES = {
+    "registration_confirmed": _l("%(name)s registered"),
+    "registration_waiting": _l("%(name)s joined the waiting list"),
+    "registration_promoted": _l("%(name)s moved up from the waiting list to a seat"),
+    "registration_cancelled": _l("%(name)s cancelled their registration"),
+    "agenda_added": _l("On the agenda: %(name)s"),
+    "agenda_removed": _l("Taken off the agenda: %(name)s"),
+    "agenda_moved": _l("Agenda reordered: %(name)s"),
+    "action_added": _l("Follow-up action agreed: %(name)s"),
+    "action_done": _l("Follow-up action done: %(name)s"),
 }
 
 
@@ -42,6 +68,10 @@ def _value(field: str | None, value: str | None) -> str:
         return "\u2013"  # en dash
     if field == "impact":
         return str(IMPACT_LABELS.get(value, value))
+    if field == "kind":
+        return str(KIND_LABELS.get(value, value))
+    if field == "audience":
+        return str(AUDIENCE_LABELS.get(value, value))
     if value in ("yes", "true"):
         return _("yes")
     if value in ("no", "false"):
@@ -65,7 +95,7 @@ def describe(event: TimelineEvent) -> str:
             new=_value(event.field, event.new_value),
         )
     if kind == "status":
-        labels = {**ROAD_BLOCK_LABELS, **STATUS_LABELS}
+        labels = {**EVENT_LABELS, **ROAD_BLOCK_LABELS, **STATUS_LABELS}
         return _(
             "Status changed from %(old)s to %(new)s",
             old=labels.get(event.old_value, event.old_value),
@@ -83,6 +113,14 @@ def describe(event: TimelineEvent) -> str:
         return _("Grouped into road block “%(title)s”", title=event.new_value)
     if kind == "road_block_left":
         return _("Taken out of road block “%(title)s”", title=event.old_value)
+    if kind in EVENT_SENTENCES:
+        return str(EVENT_SENTENCES[kind]) % {"name": event.new_value or event.old_value or ""}
+    if kind == "report_changed":
+        return _("Changed the report")
+    if kind == "calendar_feed_created":
+        return _("Calendar link made")
+    if kind == "calendar_feed_revoked":
+        return _("Calendar link stopped")
     if kind == "commented":
         return _("Commented")
     if kind == "cosigned":

@@ -1,0 +1,1 @@
+"""Learning-network events: meetings, their agenda, registrations, close-out and follow-up."""
