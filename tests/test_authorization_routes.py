@@ -130,6 +130,17 @@ ROUTES: dict[str, list[Case]] = {
             "GET", lambda o: f"/escalations/{o['public_escalation'].id}/no-such-action", same(404)
         ),
     ],
+    "insights.index": [Case("GET", lambda o: "/insights/", same(200))],
+    "insights.response_times": [Case("GET", lambda o: "/insights/response-times", same(200))],
+    "insights.response_times_export": [
+        Case("GET", lambda o: "/insights/response-times.csv", same(200))
+    ],
+    "insights.congestion": [Case("GET", lambda o: "/insights/congestion", same(200))],
+    "insights.congestion_export": [
+        Case("GET", lambda o, t=table: f"/insights/congestion/{t}.csv", same(200))
+        for table in ("dsvs", "road-blocks", "themes")
+    ]
+    + [Case("GET", lambda o: "/insights/congestion/secrets.csv", dict.fromkeys(ROLES, 404))],
     "directory.overview": [Case("GET", lambda o: "/admin/", ADMIN_ONLY_GET)],
     "directory.rows": [Case("GET", lambda o: "/admin/dsvs/", ADMIN_ONLY_GET)],
     "directory.edit": [

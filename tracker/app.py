@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.digests.views import bp as digests_bp
     from tracker.directory.views import bp as directory_bp
     from tracker.escalations.views import bp as escalations_bp
+    from tracker.insights.views import bp as insights_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.roadblocks.views import bp as roadblocks_bp
 
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         digests_bp,
         roadblocks_bp,
+        insights_bp,
     ):
         app.register_blueprint(blueprint)
 

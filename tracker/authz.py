@@ -61,6 +61,8 @@ RULES: dict[str, Rule] = {
     "registry.manage": lambda user, _: user.is_admin,
     # Programme staff and party liaisons group bottlenecks into road blocks.
     "roadblock.manage": lambda user, _: user.is_admin or bool(user.party_ids),
+    # The overview counts only what `visible_bottlenecks` lets each viewer see.
+    "insights.view": lambda user, _: True,
 }
 
 #: The rule that decides whether a refusal is a 404 (cannot see) or a 403 (can see, cannot act).
