@@ -14,7 +14,7 @@ from datetime import date
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
-from tracker.insights.queries import Count
+from tracker.insights.queries import Count, Overview, PartyTimes
 
 WIDTH = 400
 ROW = 44  # a label line above each horizontal bar
@@ -23,6 +23,7 @@ VALUE_SPACE = 56
 LABEL_MAX = 52
 COLUMN_HEIGHT = 150
 COLUMN_TOP = 22
+COLUMN_PAD = 16  # room for the first and last caption
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,15 @@ def days_chart(chart_id: str, title: str, rows: Sequence[tuple[str, float | None
     )
 
 
+def median_answer_chart(rows: Sequence[PartyTimes]) -> Chart:
+    """Median days to answer per party (parties without an answer yet are left out)."""
+    return days_chart(
+        "median-answer",
+        _("Median days to answer, per party"),
+        [(row.party, row.median_answer_days) for row in rows],
+    )
+
+
 def days_text(value: float | None) -> str:
     return "\u2013" if value is None else format_decimal(round(value, 1), format="#,##0.0")
 
@@ -131,25 +141,27 @@ def _bars(chart_id: str, title: str, rows, value_heading: str) -> Chart:
 def month_chart(chart_id: str, title: str, counts: Sequence[Count], months: list[date]) -> Chart:
     """A column chart with one column per month; captions thin out for long periods."""
     top = max((c.value for c in counts), default=0) or 1
-    slot = WIDTH / max(len(counts), 1)
+    slot = (WIDTH - 2 * COLUMN_PAD) / max(len(counts), 1)
     every = math.ceil(len(counts) / 12) or 1
     bars = []
+    labelled_year = None
     for index, (count, month) in enumerate(zip(counts, months, strict=True)):
         height = round(count.value / top * COLUMN_HEIGHT, 1)
         shown = index % every == 0
+        year = ""
+        if shown and month.year != labelled_year:
+            year, labelled_year = str(month.year), month.year
         bars.append(
             Bar(
                 label=format_date(month, "MMMM yyyy"),
                 value=float(count.value),
                 text=format_decimal(count.value),
-                x=round(index * slot + slot * 0.15, 1),
+                x=round(COLUMN_PAD + index * slot + slot * 0.15, 1),
                 y=round(COLUMN_TOP + COLUMN_HEIGHT - height, 1),
                 width=round(slot * 0.7, 1),
                 height=height,
                 caption=format_date(month, "MMM") if shown else "",
-                subcaption=str(month.year)
-                if shown and (index == 0 or month.month <= every)
-                else "",
+                subcaption=year,
             )
         )
     rows = [(bar.label, bar.value, bar.text) for bar in bars]
@@ -165,7 +177,7 @@ def month_chart(chart_id: str, title: str, counts: Sequence[Count], months: list
     )
 
 
-def overview_charts(overview, months: list[date]) -> list[Chart]:
+def overview_charts(overview: Overview, months: list[date]) -> list[Chart]:
     """The charts of the overview page, in reading order."""
     return [
         month_chart(

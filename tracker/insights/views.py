@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import format_date, format_percent
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import authz
@@ -51,17 +50,14 @@ def index():
 def response_times():
     form, period = _period()
     if period is None:
-        return render_template(
-            "insights/response_times.html", form=form, period=None, rows=[], chart=None
-        ), 422
+        return render_template("insights/response_times.html", form=form, period=None, rows=[]), 422
     rows = queries.response_times(current_user, period, utcnow())
-    chart = charts.days_chart(
-        "median-answer",
-        _("Median days to answer, per party"),
-        [(row.party, row.median_answer_days) for row in rows],
-    )
     return render_template(
-        "insights/response_times.html", form=form, period=period, rows=rows, chart=chart
+        "insights/response_times.html",
+        form=form,
+        period=period,
+        rows=rows,
+        median_chart=charts.median_answer_chart(rows),
     )
 
 
@@ -69,9 +65,7 @@ def response_times():
 def response_times_export():
     form, period = _period()
     if period is None:
-        return render_template(
-            "insights/response_times.html", form=form, period=None, rows=[], chart=None
-        ), 422
+        return render_template("insights/response_times.html", form=form, period=None, rows=[]), 422
     rows = queries.response_times(current_user, period, utcnow())
     return csv_response("reactietijden.csv", *exports.response_times(rows))
 
