@@ -127,7 +127,16 @@ def test_response_times_export_follows_period_and_visibility(app, client, world)
     client.login(world.coordinator.email, builders.PASSWORD)
     url = "/insights/response-times.csv?from=2026-05&to=2026-05"
     header, row = _rows(client.get(url))
-    assert header[0] == "Partij" and row == ["Partij Eigen", "1", "1,0", "4,5", "100%", "0%", "0%"]
+    assert header[0] == "Partij" and row == [
+        "Partij Eigen",
+        "1",
+        "1,0",
+        "4,5",
+        "100%",
+        "0%",
+        "0%",
+        "0%",
+    ]
     assert len(_rows(client.get("/insights/response-times.csv?from=2026-06&to=2026-07"))) == 1
     page = client.get("/insights/response-times?from=2026-05&to=2026-05").get_data(as_text=True)
     assert "/insights/response-times.csv?from=2026-05&amp;to=2026-05" in page

@@ -124,6 +124,7 @@ def test_response_times_medians_and_shares(timed, compute):
     assert row.median_answer_days == pytest.approx(30.0)  # 10, 30, 50
     assert (row.on_time, row.late, row.very_late) == (1, 1, 2)
     assert row.share(row.very_late) == pytest.approx(0.4)
+    assert row.other == 1  # the withdrawn one
 
 
 def test_an_open_escalation_past_twice_its_period_is_very_late(world):

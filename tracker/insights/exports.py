@@ -25,6 +25,7 @@ def response_times(rows: Sequence[PartyTimes]) -> tuple[list[str], list[list]]:
         _("Answered on time"),
         _("Late"),
         _("Very late"),
+        _("Other"),
     ]
     return header, [
         [
@@ -35,6 +36,7 @@ def response_times(rows: Sequence[PartyTimes]) -> tuple[list[str], list[list]]:
             _percent(row.share(row.on_time)),
             _percent(row.share(row.late)),
             _percent(row.share(row.very_late)),
+            _percent(row.share(row.other)),
         ]
         for row in rows
     ]

@@ -201,6 +201,11 @@ class PartyTimes:
     late: int = 0  # late but not very late
     very_late: int = 0
 
+    @property
+    def other(self) -> int:
+        """Still within the deadline, or ended without an answer (withdrawn, forwarded, closed)."""
+        return self.escalations - self.on_time - self.late - self.very_late
+
     def share(self, count: int) -> float:
         return count / self.escalations if self.escalations else 0.0
 
