@@ -218,9 +218,8 @@ class Outcome:
     VERY_LATE = "very_late"
 
 
-def _outcome(
-    row, now: datetime
-) -> str | None:  # the Python twin of the SQL conditions in `_outcome_conditions`
+def _outcome(row, now: datetime) -> str | None:
+    """The Python twin of `_outcome_conditions`, for one escalation row."""
     if row.status in AWAITING_PARTY:
         if row.very_late_at is not None and row.very_late_at < now:
             return Outcome.VERY_LATE
@@ -237,6 +236,8 @@ def _outcome(
 
 
 def _outcome_conditions(now: datetime) -> dict[str, ColumnElement[bool]]:
+    """Open escalations by their stored deadlines; answered ones by answer_due_at, very late
+    after twice the answer period (wall clock). Ended without an answer: none of the three."""
     awaiting = Escalation.status.in_(AWAITING_PARTY)
     answered = and_(not_(awaiting), Escalation.answered_at.is_not(None))
     twice = Escalation.answer_due_at + (Escalation.answer_due_at - Escalation.submitted_at)
