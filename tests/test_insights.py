@@ -57,15 +57,23 @@ def test_confidential_bottleneck_is_counted_for_the_party_it_was_escalated_to(wo
     assert queries.overview(world.other_liaison, YEAR).bottlenecks_by_party == []
 
 
-def test_a_bottleneck_logged_late_on_the_last_evening_counts_in_the_next_local_month(world):
-    # 31 January 23:30 UTC is 1 February 00:30 in Amsterdam.
-    _logged_at(builders.bottleneck(world.coordinator), datetime(2026, 1, 31, 23, 30, tzinfo=UTC))
-    january = Period(date(2026, 1, 1), date(2026, 1, 1))
-    february = Period(date(2026, 2, 1), date(2026, 2, 1))
-    assert queries.overview(world.admin, january).total_bottlenecks == 0
-    assert queries.overview(world.admin, february).total_bottlenecks == 1
+@pytest.mark.parametrize(
+    ("logged", "before", "after"),
+    [
+        (datetime(2026, 1, 31, 23, 30, tzinfo=UTC), date(2026, 1, 1), date(2026, 2, 1)),  # CET
+        (datetime(2026, 6, 30, 22, 30, tzinfo=UTC), date(2026, 6, 1), date(2026, 7, 1)),  # CEST
+    ],
+)
+def test_a_bottleneck_logged_late_on_the_last_evening_counts_in_the_next_local_month(
+    world, logged, before, after
+):
+    # 23:30 UTC on the last day of January is 00:30 on 1 February in Amsterdam (22:30 in summer).
+    _logged_at(builders.bottleneck(world.coordinator), logged)
+    assert queries.overview(world.admin, Period(before, before)).total_bottlenecks == 0
+    assert queries.overview(world.admin, Period(after, after)).total_bottlenecks == 1
     months = _counts(queries.overview(world.admin, YEAR).bottlenecks_by_month)
-    assert months["2026-01"] == 0 and months["2026-02"] == 1
+    assert months[before.strftime("%Y-%m")] == 0 and months[after.strftime("%Y-%m")] == 1
+    assert queries.overview(world.admin, Period(after, after)).bottlenecks_by_month[0].value == 1
 
 
 def test_counts_by_network_party_block_and_status(world):
@@ -198,6 +206,29 @@ def test_charts_page_has_svg_charts_with_tables(client, world):
     assert '<title id="per-block-title">' in page and '<desc id="per-block-desc">' in page
     assert "<table" in page and "<details" in page
     assert re.search(r"<th scope=\"row\">maart 2026</th><td class=\"numeric\">1</td>", page)
+
+
+def test_charts_page_counts_a_confidential_bottleneck_only_for_its_own_dsv(app, client, world):
+    _logged_at(
+        builders.bottleneck(world.coordinator, confidential=True), datetime(2026, 3, 3, tzinfo=UTC)
+    )
+    tile = re.compile(r"Knelpunten <span class=\"count\">(\d+)</span>")
+    client.login(world.coordinator.email, builders.PASSWORD)
+    assert (
+        tile.search(client.get("/insights/?from=2026-03&to=2026-03").get_data(as_text=True))[1]
+        == "1"
+    )
+    outsider = app.test_client()
+    outsider.login(world.other_coordinator.email, builders.PASSWORD)
+    page = outsider.get("/insights/?from=2026-03&to=2026-03").get_data(as_text=True)
+    assert tile.search(page)[1] == "0" and 'role="img"' not in page
+
+
+def test_charts_page_in_english(client, world):
+    client.login(world.admin.email, builders.PASSWORD)
+    client.post_form("/language", {"language": "en", "next": "/"})
+    page = client.get("/insights/?from=2026-01&to=2026-02").get_data(as_text=True)
+    assert "Bottlenecks by building block" in page and "4. Funding and financing" in page
 
 
 def test_response_times_page_says_how_it_counts(client, timed):
