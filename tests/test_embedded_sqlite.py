@@ -85,12 +85,6 @@ def test_a_coordinator_and_a_liaison_use_the_embedded_app(sqlite_app):
         assert db.session.get(Escalation, target).status == "acknowledged"
 
 
-def test_healthz_reports_the_database(sqlite_app):
-    response = sqlite_app.test_client().get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
-
-
 def test_the_overview_works_on_sqlite_with_medians_computed_in_python(sqlite_app):
     client = sqlite_app.test_client()
     assert client.login("admin@demo.example", PASSWORD).status_code == 302
@@ -100,3 +94,9 @@ def test_the_overview_works_on_sqlite_with_medians_computed_in_python(sqlite_app
     assert '<td class="numeric">' in times  # a table row per party, medians included
     assert client.get("/insights/congestion").status_code == 200
     assert client.get("/insights/response-times.csv").status_code == 200
+
+
+def test_healthz_reports_the_database(sqlite_app):
+    response = sqlite_app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}

@@ -112,8 +112,8 @@ def _register_blueprints(app: Flask) -> None:
         directory_bp,
         notifications_bp,
         digests_bp,
-        roadblocks_bp,
         insights_bp,
+        roadblocks_bp,
     ):
         app.register_blueprint(blueprint)
 
