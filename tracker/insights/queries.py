@@ -61,7 +61,7 @@ def block_label(number: int, name_nl: str, name_en: str) -> str:
     return f"{number}. {_localised(name_nl, name_en)}"
 
 
-def _in(column, period: Period) -> ColumnElement[bool]:
+def _in(column: ColumnElement[datetime], period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start, column < period.end)
 
 
@@ -70,7 +70,7 @@ def _logged(user: User, period: Period) -> ColumnElement[bool]:
     return and_(authz.visible_bottlenecks(user), _in(Bottleneck.created_at, period))
 
 
-def _month_index(column, period: Period):
+def _month_index(column: ColumnElement[datetime], period: Period) -> ColumnElement[int]:
     """0 for the first month of the period, 1 for the next ... (Amsterdam month boundaries)."""
     return case(*[(column < boundary, index) for index, boundary in enumerate(period.boundaries())])
 
@@ -258,7 +258,7 @@ def _submitted(user: User, period: Period) -> ColumnElement[bool]:
     return and_(authz.visible_bottlenecks(user), _in(Escalation.submitted_at, period))
 
 
-def _days(end, start):
+def _days(end: ColumnElement[datetime], start: ColumnElement[datetime]) -> ColumnElement[float]:
     return extract("epoch", end - start) / DAY_SECONDS
 
 

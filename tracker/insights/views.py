@@ -5,6 +5,8 @@ Everyone signed in may look; every figure is computed over what the viewer may s
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template, request
 from flask_babel import format_date, format_percent
 from flask_login import current_user, login_required
@@ -82,7 +84,7 @@ def congestion_export(table: str):
 
 
 @bp.app_template_filter("month_name")
-def month_name(month) -> str:
+def month_name(month: date) -> str:
     return format_date(month, "MMMM yyyy")
 
 
