@@ -61,10 +61,12 @@ migration-check: install-dev
 test: lint migration-check
 	$(BIN)/pytest -q -p no:cacheprovider
 
-# Figures, not pass/fail: national-scale worker timings on a scratch PostgreSQL database.
+# Figures, not pass/fail: national-scale worker timings and overview page timings on scratch
+# PostgreSQL databases.
 bench: install-dev
 	$(BIN)/python -m bench.workers
 	$(BIN)/python -m bench.suggestions
+	$(BIN)/python -m bench.pages
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

@@ -78,6 +78,7 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda o: "/digests/show/999999", HIDDEN),
     ],
     "roadblocks.index": [Case("GET", lambda o: "/road-blocks/", same(200))],
+    "roadblocks.export": [Case("GET", lambda o: "/road-blocks/export.csv", same(200))],
     "roadblocks.create": [
         Case("GET", lambda o: "/road-blocks/new", same(404, liaison=200, admin=200))
     ],
@@ -228,6 +229,10 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda o: f"/bottlenecks/{o['public'].id}/escalate", same(403)),
     ],
     "escalations.inbox": [Case("GET", lambda o: "/inbox", same(404, liaison=200))],
+    "escalations.inbox_export": [
+        Case("GET", lambda o: "/inbox/export.csv", same(404, liaison=200)),
+        Case("GET", lambda o: "/inbox/export.csv?status=nonsense", same(404, liaison=400)),
+    ],
     "escalations.act": [
         Case("GET", lambda o: f"/escalations/{o['secret_escalation'].id}/acknowledge", HIDDEN),
         Case("POST", lambda o: f"/escalations/{o['secret_escalation'].id}/acknowledge", HIDDEN),
@@ -237,6 +242,17 @@ ROUTES: dict[str, list[Case]] = {
             "GET", lambda o: f"/escalations/{o['public_escalation'].id}/no-such-action", same(404)
         ),
     ],
+    "insights.index": [Case("GET", lambda o: "/insights/", same(200))],
+    "insights.response_times": [Case("GET", lambda o: "/insights/response-times", same(200))],
+    "insights.response_times_export": [
+        Case("GET", lambda o: "/insights/response-times.csv", same(200))
+    ],
+    "insights.congestion": [Case("GET", lambda o: "/insights/congestion", same(200))],
+    "insights.congestion_export": [
+        Case("GET", lambda o, t=table: f"/insights/congestion/{t}.csv", same(200))
+        for table in ("dsvs", "road-blocks", "themes")
+    ]
+    + [Case("GET", lambda o: "/insights/congestion/secrets.csv", dict.fromkeys(ROLES, 404))],
     "directory.overview": [Case("GET", lambda o: "/admin/", ADMIN_ONLY_GET)],
     "directory.rows": [Case("GET", lambda o: "/admin/dsvs/", ADMIN_ONLY_GET)],
     "directory.edit": [
@@ -244,7 +260,12 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda o: f"/admin/dsvs/{o['other_dsv'].id}/edit", ADMIN_ONLY_GET),
         Case("GET", lambda o: "/admin/dsvs/999999/edit", HIDDEN),
     ],
+    "directory.rows_export": [
+        Case("GET", lambda o, k=key: f"/admin/{k}/export.csv", ADMIN_ONLY_GET)
+        for key in ("parties", "networks", "dsvs")
+    ],
     "directory.users": [Case("GET", lambda o: "/admin/users/", ADMIN_ONLY_GET)],
+    "directory.users_export": [Case("GET", lambda o: "/admin/users/export.csv", ADMIN_ONLY_GET)],
     "directory.user_new": [Case("GET", lambda o: "/admin/users/new", ADMIN_ONLY_GET)],
     "directory.user_edit": [
         Case("GET", lambda o: f"/admin/users/{o['other_user'].id}/edit", ADMIN_ONLY_GET),

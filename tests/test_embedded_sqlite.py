@@ -85,6 +85,17 @@ def test_a_coordinator_and_a_liaison_use_the_embedded_app(sqlite_app):
         assert db.session.get(Escalation, target).status == "acknowledged"
 
 
+def test_the_overview_works_on_sqlite_with_medians_computed_in_python(sqlite_app):
+    client = sqlite_app.test_client()
+    assert client.login("admin@demo.example", PASSWORD).status_code == 302
+    charts = client.get("/insights/")
+    assert charts.status_code == 200 and 'role="img"' in charts.get_data(as_text=True)
+    times = client.get("/insights/response-times").get_data(as_text=True)
+    assert '<td class="numeric">' in times  # a table row per party, medians included
+    assert client.get("/insights/congestion").status_code == 200
+    assert client.get("/insights/response-times.csv").status_code == 200
+
+
 def test_healthz_reports_the_database(sqlite_app):
     response = sqlite_app.test_client().get("/healthz")
     assert response.status_code == 200

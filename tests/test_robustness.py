@@ -12,6 +12,7 @@ from tracker.bottlenecks.models import Bottleneck
 from tracker.core.concurrency import conflicts_are_stale
 from tracker.core.errors import StaleObject
 from tracker.extensions import db
+from tracker.roadblocks import services as road_blocks
 
 
 @pytest.fixture
@@ -140,6 +141,10 @@ def _queries_for(client, url, counter) -> int:
         "/bottlenecks/",
         "/inbox",
         "/",
+        "/bottlenecks/export.csv",
+        "/inbox/export.csv",
+        "/admin/dsvs/export.csv",
+        "/admin/users/export.csv",
     ],
 )
 def test_list_pages_use_the_same_number_of_queries_for_few_or_many_rows(
@@ -155,6 +160,50 @@ def test_list_pages_use_the_same_number_of_queries_for_few_or_many_rows(
             member = builders.user(dsvs=[dsv, world.dsv], parties=[world.party])
             item = builders.bottleneck(member, dsv)
             builders.escalation(member, item, world.party)
+
+    grow()
+    few = _queries_for(client, url, count_queries)
+    grow()
+    grow()
+    many = _queries_for(client, url, count_queries)
+    assert few > 0
+    assert many == few, f"{url}: {few} queries with few rows, {many} with more"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/insights/",
+        "/insights/response-times",
+        "/insights/response-times.csv",
+        "/insights/congestion",
+        "/insights/congestion/road-blocks.csv",
+        "/road-blocks/export.csv",
+    ],
+)
+def test_overview_pages_use_the_same_number_of_queries_for_few_or_many_rows(
+    client, world, count_queries, url
+):
+    client.login(world.liaison.email, builders.PASSWORD)
+
+    def grow():
+        """DSVs in two networks, escalated to two parties, grouped into a road block."""
+        items = []
+        for confidential in (False, False, True):
+            dsv = builders.dsv(networks=[builders.network(), builders.network()])
+            member = builders.user(dsvs=[dsv])
+            item = builders.bottleneck(member, dsv, confidential=confidential)
+            builders.escalation(member, item, world.party)
+            builders.escalation(member, item, builders.party())
+            items.append(item)
+        road_blocks.create(
+            world.admin,
+            title="Systeemknelpunt",
+            description="",
+            building_block_id=items[0].building_block_id,
+            party_id=None,
+            bottleneck_ids=[i.id for i in items if not i.is_confidential],
+        )
 
     grow()
     few = _queries_for(client, url, count_queries)

@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.escalations.views import bp as escalations_bp
     from tracker.events.calendar_views import bp as calendar_bp
     from tracker.events.views import bp as events_bp
+    from tracker.insights.views import bp as insights_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.roadblocks.views import bp as roadblocks_bp
 
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         directory_bp,
         notifications_bp,
         digests_bp,
+        insights_bp,
         roadblocks_bp,
         duplicates_bp,
         events_bp,

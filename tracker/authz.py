@@ -90,6 +90,8 @@ RULES: dict[str, Rule] = {
     "inbox.view": lambda user, _: bool(user.party_ids),
     # Digests list confidential items only as counts, so the whole learning network may read.
     "digest.view": lambda user, party: True,
+    # The overview counts only what `visible_bottlenecks` lets each viewer see.
+    "insights.view": lambda user, _: True,
     "registry.manage": lambda user, _: user.is_admin,
     # Programme staff and party liaisons group bottlenecks into road blocks and merge duplicates.
     "roadblock.manage": lambda user, _: user.is_admin or bool(user.party_ids),

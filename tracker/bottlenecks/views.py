@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -25,6 +24,7 @@ from tracker.bottlenecks.forms import (
     NewBottleneckForm,
 )
 from tracker.bottlenecks.models import STATUS_LABELS, Bottleneck
+from tracker.core.csv import csv_response
 from tracker.core.errors import DomainError
 from tracker.core.forms import MAX_PAGE, OnceForm, form_status, refused
 from tracker.core.timeutil import utcnow
@@ -88,11 +88,7 @@ def export():
     if filters is None:
         return render_template("bottlenecks/index.html", form=form, page=None), 400
     rows = db.session.scalars(queries.bottleneck_list(current_user, filters, utcnow()))
-    return Response(
-        "".join(csv_export.bottleneck_rows(rows)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=knelpunten.csv"},
-    )
+    return csv_response("knelpunten.csv", csv_export.header(), csv_export.bottleneck_rows(rows))
 
 
 def _values(form: BottleneckForm) -> dict:

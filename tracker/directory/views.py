@@ -17,9 +17,10 @@ from tracker import authz
 from tracker.auth import services as accounts
 from tracker.auth.forms import UserForm
 from tracker.auth.models import User
+from tracker.core.csv import csv_response
 from tracker.core.errors import DomainError, NotVisible
 from tracker.core.forms import form_status, page_number, refused
-from tracker.directory import queries, services
+from tracker.directory import csv_export, queries, services
 from tracker.directory.forms import DsvForm, NetworkForm, PartyForm
 from tracker.directory.models import Dsv, Network, Party
 from tracker.extensions import db
@@ -157,6 +158,15 @@ def rows(key: str):
     return render_template(f"directory/{key}.html", kind=kind, items=page.items, page=page, key=key)
 
 
+@bp.get("/<any(parties, networks, dsvs):key>/export.csv")
+def rows_export(key: str):
+    """The whole registry table as CSV for Excel (programme staff only, like the list)."""
+    kind = _kind(key)
+    query = select(kind.model).options(*kind.list_options).order_by(kind.model.name)
+    header, rows = csv_export.registry(key, db.session.scalars(query))
+    return csv_response(f"{key}.csv", header, rows)
+
+
 @bp.route("/<any(parties, networks, dsvs):key>/new", methods=["GET", "POST"])
 @bp.route("/<any(parties, networks, dsvs):key>/<int:obj_id>/edit", methods=["GET", "POST"])
 def edit(key: str, obj_id: int | None = None):
@@ -194,6 +204,14 @@ def users():
     query = select(User).options(selectinload(User.dsvs), selectinload(User.parties))
     page = _paginate(query.order_by(User.name))
     return render_template("directory/users.html", items=page.items, page=page)
+
+
+@bp.get("/users/export.csv")
+def users_export():
+    """Everyone with their roles and account state as CSV for Excel."""
+    query = select(User).options(selectinload(User.dsvs), selectinload(User.parties))
+    header, rows = csv_export.users(db.session.scalars(query.order_by(User.name)))
+    return csv_response("mensen.csv", header, rows)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -9,9 +9,11 @@ from wtforms.validators import DataRequired
 
 from tracker import authz
 from tracker.bottlenecks import services as bottlenecks
+from tracker.core.csv import csv_response
 from tracker.core.errors import DomainError, NotVisible
 from tracker.core.forms import form_status, page_number, refused
-from tracker.escalations import queries, services
+from tracker.core.timeutil import utcnow
+from tracker.escalations import csv_export, queries, services
 from tracker.escalations.forms import ActionForm, EscalateForm, ForwardForm
 from tracker.escalations.workflow import STATUS_LABELS, transition_for
 from tracker.extensions import db
@@ -51,13 +53,19 @@ def escalate(bottleneck_id: int):
     ), form_status(form)
 
 
+def _inbox_status() -> str | None:
+    """The inbox's ?status= filter; unknown values are a 400."""
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUS_LABELS:
+        abort(400)
+    return status
+
+
 @bp.get("/inbox")
 @login_required
 def inbox():
     authz.require(current_user, "inbox.view")
-    status = request.args.get("status") or None
-    if status is not None and status not in STATUS_LABELS:
-        abort(400)
+    status = _inbox_status()
     page = db.paginate(
         queries.party_inbox(current_user.party_ids, status),
         page=page_number(),
@@ -67,6 +75,15 @@ def inbox():
     return render_template(
         "escalations/inbox.html", page=page, status=status, statuses=STATUS_LABELS
     )
+
+
+@bp.get("/inbox/export.csv")
+@login_required
+def inbox_export():
+    """The inbox with the same status filter as CSV for Excel."""
+    authz.require(current_user, "inbox.view")
+    rows = db.session.scalars(queries.party_inbox(current_user.party_ids, _inbox_status()))
+    return csv_response("inbox.csv", csv_export.header(), csv_export.inbox_rows(rows, utcnow()))
 
 
 @bp.route("/escalations/<int:escalation_id>/<action>", methods=["GET", "POST"])

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import authz
+from tracker.core.csv import csv_response
 from tracker.core.errors import DomainError
 from tracker.core.forms import form_status, page_number, refused
 from tracker.directory import queries as directory
 from tracker.duplicates import services as duplicates
 from tracker.events.closeout import open_actions_for_road_block
 from tracker.extensions import db
-from tracker.roadblocks import services
+from tracker.roadblocks import csv_export, services
 from tracker.roadblocks.forms import AddBottlenecksForm, RoadBlockForm, StatusForm
 from tracker.timeline.services import events_for
 
@@ -37,6 +38,18 @@ def index():
     )
     return render_template(
         "roadblocks/index.html", page=rows, counts=services.counts_for(rows.items)
+    )
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    """The whole ranked list as CSV for Excel; road blocks hold only public bottlenecks."""
+    rows = list(db.session.scalars(services.ranked()))
+    return csv_response(
+        "systeemknelpunten.csv",
+        csv_export.header(),
+        csv_export.road_block_rows(rows, services.counts_for(rows)),
     )
 
 

@@ -1,0 +1,41 @@
+"""The columns of the road-block list export (see tracker.core.csv for the format)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from flask_babel import gettext as _
+
+from tracker.core.timeutil import to_local
+from tracker.roadblocks.models import STATUS_LABELS, RoadBlock
+
+
+def header() -> list[str]:
+    return [
+        _("Number"),
+        _("Road block"),
+        _("Building block"),
+        _("DSVs"),
+        _("Bottlenecks"),
+        _("Party"),
+        _("Status"),
+        _("Updated"),
+    ]
+
+
+def road_block_rows(
+    road_blocks: Iterable[RoadBlock], counts: dict[int, tuple[int, int]]
+) -> Iterator[list]:
+    """One row per road block, in the list's order, with its DSV and bottleneck counts."""
+    for r in road_blocks:
+        dsvs, bottlenecks = counts.get(r.id, (0, 0))
+        yield [
+            r.id,
+            r.title,
+            f"{r.building_block.number}. {r.building_block.name}",
+            dsvs,
+            bottlenecks,
+            r.party.name if r.party else "",
+            STATUS_LABELS.get(r.status, r.status),
+            to_local(r.updated_at).strftime("%Y-%m-%d %H:%M"),
+        ]
