@@ -270,3 +270,16 @@ def test_default_period_is_the_last_twelve_months_in_amsterdam():
     period = Period.last_twelve_months(datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
     assert (period.first, period.last) == (date(2026, 2, 1), date(2027, 1, 1))
     assert period.start == datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
+
+
+def test_a_merged_duplicate_is_counted_once_through_the_bottleneck_it_went_into(world):
+    from tracker.duplicates import services as duplicates
+
+    moment = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    target = _logged_at(builders.bottleneck(world.coordinator, title="Doel"), moment)
+    duplicate = _logged_at(builders.bottleneck(world.other_coordinator, title="Dubbel"), moment)
+    assert queries.overview(world.member, YEAR).total_bottlenecks == 2
+    merge = duplicates.merge(world.admin, duplicate.id, target.id)
+    assert queries.overview(world.member, YEAR).total_bottlenecks == 1
+    duplicates.undo_merge(world.admin, merge.id)
+    assert queries.overview(world.member, YEAR).total_bottlenecks == 2
