@@ -283,3 +283,15 @@ def test_a_merged_duplicate_is_counted_once_through_the_bottleneck_it_went_into(
     assert queries.overview(world.member, YEAR).total_bottlenecks == 1
     duplicates.undo_merge(world.admin, merge.id)
     assert queries.overview(world.member, YEAR).total_bottlenecks == 2
+
+
+def test_the_filter_shows_the_default_period_it_uses(client, world):
+    from tests.htmlforms import form_fields
+    from tracker.core.timeutil import utcnow
+    from tracker.insights.period import Period
+
+    client.login(world.member.email, builders.PASSWORD)
+    fields = form_fields(client.get("/insights/").get_data(as_text=True))
+    default = Period.last_twelve_months(utcnow())
+    assert fields["from"] == default.first.strftime("%Y-%m")
+    assert fields["to"] == default.last.strftime("%Y-%m")

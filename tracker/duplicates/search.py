@@ -28,8 +28,9 @@ MIN_QUERY = 4  # characters: shorter input gives noise, not suggestions
 #: Words that match everything in Dutch bottleneck texts; left out of the SQLite fallback
 #: (PostgreSQL's 'dutch' configuration has its own stop-word list).
 STOP_WORDS = frozenset(
-    "aan als bij dat die dit een het hoe met naar niet ook van voor wat wel zijn "  # noqa: SIM905
-    "and the for with not".split()
+    "aan als bij dat de deze die dit door een geen heeft hebben het hoe hun kan kunnen maar "  # noqa: SIM905
+    "meer met moet naar niet nog ons onze ook over tot uit van voor waar wat wel wordt worden "
+    "zijn and are for from has have not that the this with".split()
 )
 
 

@@ -59,4 +59,7 @@ class PeriodForm(FlaskForm):
                 _l("Choose at most %(months)d months.", months=MAX_MONTHS),
             ]
             return None
+        # Show the period in effect, also when it was the default.
+        self.from_month.data = period.first.strftime("%Y-%m")
+        self.to_month.data = period.last.strftime("%Y-%m")
         return period
