@@ -220,6 +220,10 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda o: f"/bottlenecks/{o['secret'].id}/edit", HIDDEN),
         Case("GET", lambda o: f"/bottlenecks/{o['public'].id}/edit", same(403)),
     ],
+    "bottlenecks.follow": [
+        Case("POST", lambda o: f"/bottlenecks/{o['secret'].id}/follow", HIDDEN),
+        Case("POST", lambda o: f"/bottlenecks/{o['public'].id}/follow", same(302)),
+    ],
     "bottlenecks.comment": [
         Case("POST", lambda o: f"/bottlenecks/{o['secret'].id}/comments", HIDDEN),
         Case("POST", lambda o: f"/bottlenecks/{o['public'].id}/comments", same(403)),

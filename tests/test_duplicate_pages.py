@@ -133,3 +133,16 @@ def test_merge_page_offers_similar_bottlenecks_as_choices(client, world):
     response = client.post_form(f"/bottlenecks/{duplicate.id}/merge", {"target_id": similar.id})
     assert response.status_code == 302
     assert parse_qs(urlparse(response.location).query) == {}
+
+
+def test_follow_button_toggles_and_counts(client, world):
+    theirs = builders.bottleneck(world.other_coordinator)
+    client.login(world.member.email, builders.PASSWORD)
+    assert "Stop" not in client.get(f"/bottlenecks/{theirs.id}").get_data(as_text=True)
+    assert client.post_form(f"/bottlenecks/{theirs.id}/follow", {"follow": "1"}).status_code == 302
+    assert [u.id for u in theirs.followers] == [world.member.id]
+    page = client.get(f"/bottlenecks/{theirs.id}").get_data(as_text=True)
+    assert 'name="follow" value="0"' in page
+    client.post_form(f"/bottlenecks/{theirs.id}/follow", {"follow": "0"})
+    db.session.expire_all()
+    assert db.session.get(Bottleneck, theirs.id).followers == []

@@ -296,3 +296,50 @@ def test_coordinators_cannot_merge(world):
     with pytest.raises(NotAllowed):
         services.merge(world.coordinator, a.id, b.id)
     assert db.session.scalars(select(Cosignature)).all() == []
+
+
+# --- following ---------------------------------------------------------------------------------
+
+
+def test_followers_hear_every_step_of_the_escalations(world):
+    from tracker.bottlenecks import services as bottlenecks
+    from tracker.escalations import services as escalations
+
+    theirs = builders.bottleneck(world.other_coordinator)
+    escalation = builders.escalation(world.other_coordinator, theirs, world.party)
+    bottlenecks.follow(world.member, theirs.id)
+    bottlenecks.follow(world.member, theirs.id)  # twice is once
+    db.session.query(OutboxMessage).delete()
+    escalations.apply_action(world.liaison, escalation.id, "acknowledge", version=None, note="")
+    assert _mail_to(world.member) == ["escalation_changed"]
+    assert _mail_to(world.liaison) == []  # not told about their own step
+    bottlenecks.follow(world.member, theirs.id, following=False)
+    escalations.apply_action(world.liaison, escalation.id, "respond", version=None, note="Zo.")
+    assert _mail_to(world.member) == ["escalation_changed"]
+
+
+def test_a_follower_who_may_no_longer_see_it_hears_nothing(world):
+    from tracker.bottlenecks import services as bottlenecks
+    from tracker.escalations import services as escalations
+
+    ours = builders.bottleneck(world.coordinator)
+    escalation = builders.escalation(world.coordinator, ours, world.party)
+    bottlenecks.follow(world.member, ours.id)
+    ours.is_confidential = True
+    db.session.commit()
+    escalations.apply_action(world.liaison, escalation.id, "acknowledge", version=None, note="")
+    assert _mail_to(world.member) == []
+
+
+def test_cosigners_follow_and_followers_move_with_a_merge_and_back(duplicate_case):
+    from tracker.bottlenecks import services as bottlenecks
+
+    world, third, duplicate, target, _road_block = duplicate_case
+    assert third in duplicate.followers  # co-signing follows
+    bottlenecks.follow(world.member, duplicate.id)
+    bottlenecks.follow(world.admin, target.id)
+    merge = services.merge(world.admin, duplicate.id, target.id)
+    assert {u.id for u in target.followers} == {third.id, world.member.id, world.admin.id}
+    services.undo_merge(world.admin, merge.id)
+    assert [u.id for u in target.followers] == [world.admin.id]
+    assert {u.id for u in duplicate.followers} == {third.id, world.member.id}

@@ -63,6 +63,14 @@ bottleneck_domains = Table(
 )
 
 
+bottleneck_followers = Table(
+    "bottleneck_followers",
+    db.metadata,
+    Column("bottleneck_id", ForeignKey("bottlenecks.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class Bottleneck(db.Model):
     __tablename__ = "bottlenecks"
     __table_args__ = (Index("ix_bottlenecks_dsv_status", "dsv_id", "status"),)
@@ -92,6 +100,8 @@ class Bottleneck(db.Model):
         back_populates="bottleneck", order_by="Escalation.id"
     )
     merged_into: Mapped[Bottleneck | None] = relationship(remote_side=[id])
+    #: People who follow the bottleneck: told about every step of its escalations.
+    followers: Mapped[list[User]] = relationship(secondary=bottleneck_followers, order_by="User.id")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -151,6 +151,22 @@ def add_comment(actor: User, bottleneck_id: int, body: str) -> None:
     db.session.commit()
 
 
+def follow(actor: User, bottleneck_id: int, *, following: bool = True) -> Bottleneck:
+    """Start (or stop) following a bottleneck the actor may see; idempotent, on their record."""
+    bottleneck = get_visible(actor, bottleneck_id)
+    if following != (actor in bottleneck.followers):
+        if following:
+            bottleneck.followers.append(actor)
+        else:
+            bottleneck.followers.remove(actor)
+        kind = "followed" if following else "unfollowed"
+        record(
+            "user", actor.id, kind, actor, new=bottleneck.title, field=f"bottleneck:{bottleneck.id}"
+        )
+    db.session.commit()
+    return bottleneck
+
+
 def derive_status(escalation_statuses: Iterable[str]) -> BottleneckStatus:
     """The bottleneck's status follows from its escalations (most urgent first)."""
     statuses = set(escalation_statuses)

@@ -230,3 +230,12 @@ def comment(bottleneck_id: int):
     form.mark_done(url)
     flash(_("Comment added."), "success")
     return redirect(url)
+
+
+@bp.post("/<int:bottleneck_id>/follow")
+@login_required
+def follow(bottleneck_id: int):
+    following = request.form.get("follow") == "1"
+    services.follow(current_user, bottleneck_id, following=following)
+    flash(_("You now follow this bottleneck.") if following else _("You no longer follow it."))
+    return redirect(url_for(".detail", bottleneck_id=bottleneck_id))

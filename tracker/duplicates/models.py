@@ -56,8 +56,8 @@ class Merge(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     duplicate_id: Mapped[int] = mapped_column(ForeignKey("bottlenecks.id"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("bottlenecks.id"), index=True)
-    #: {"moved": [cosignature ids], "created": id | None, "left": road block id | None,
-    #:  "joined": road block id | None}
+    #: {"moved": [cosignature ids], "created": id | None, "followers": [user ids added],
+    #:  "left": road block id | None, "joined": road block id | None}
     moved: Mapped[dict] = mapped_column(JSON, default=dict)
     merged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,8 +5,9 @@ block) says "this is ours too", with their own context, instead of filing a dupl
 
 Merging: programme staff or a party liaison folds a duplicate bottleneck into another. The
 duplicate stays (its escalations and timeline keep their history) but points at the target;
-its co-signers move to the target, its DSV becomes a co-signer of the target, and its place in a
-road block passes to the target. The Merge row records exactly what moved, so undo puts it back.
+its co-signers and followers move to the target, its DSV becomes a co-signer of the target, and
+its place in a road block passes to the target. The Merge row records exactly what moved, so
+undo puts it back.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def cosign_bottleneck(actor: User, bottleneck_id: int, dsv_id: int, context: str
         bottleneck=bottleneck, dsv=dsv, context=context.strip()[:CONTEXT_MAX], created_by=actor
     )
     db.session.add(cosignature)
+    if actor not in bottleneck.followers:
+        bottleneck.followers.append(actor)  # co-signers hear how it goes
     record("bottleneck", bottleneck.id, "cosigned", actor, new=dsv.name, body=cosignature.context)
     bottleneck.updated_at = utcnow()
     notify.cosigned(cosignature, bottleneck, actor)
@@ -178,6 +181,8 @@ def merge(actor: User, duplicate_id: int, target_id: int) -> Merge:
         db.session.add(created)
         db.session.flush()
         moved["created"] = created.id
+    moved["followers"] = [u.id for u in duplicate.followers if u not in target.followers]
+    target.followers.extend(u for u in duplicate.followers if u not in target.followers)
     moved["left"] = moved["joined"] = None
     if road_block := road_blocks.for_bottleneck(duplicate.id):
         road_blocks.detach(actor, road_block, duplicate.id)
@@ -224,6 +229,8 @@ def undo_merge(actor: User, merge_id: int) -> Merge:
     created = db.session.get(Cosignature, moved["created"]) if moved.get("created") else None
     if created is not None and created.bottleneck_id == target.id:
         db.session.delete(created)
+    added = set(moved.get("followers", []))
+    target.followers = [u for u in target.followers if u.id not in added]
     _restore_road_block(actor, moved, duplicate, target)
     duplicate.merged_into_id = None
     duplicate.updated_at = target.updated_at = merge.undone_at = utcnow()

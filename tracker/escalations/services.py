@@ -218,7 +218,7 @@ def apply_action(
     if transition.target is Status.SUBMITTED:
         notify.escalation_submitted(escalation)
     else:
-        notify.escalation_changed(escalation, transition)
+        notify.escalation_changed(escalation, transition, actor)
     bottlenecks.refresh_status(bottleneck, actor)
     db.session.commit()
     return escalation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker import authz
 from tracker.auth.models import User
 from tracker.core.urls import external_url
 from tracker.escalations.models import Escalation
@@ -33,12 +34,19 @@ def escalation_submitted(escalation: Escalation) -> None:
         )
 
 
-def escalation_changed(escalation: Escalation, transition: Transition) -> None:
-    """A party's step goes to the bottleneck's owner; a DSV's step goes to the party's liaisons."""
+def escalation_changed(escalation: Escalation, transition: Transition, actor: User) -> None:
+    """A party's step goes to the owner, a DSV's step to the liaisons; both to the followers."""
     if transition.side is Side.PARTY:
         recipients = _active([escalation.bottleneck.owner])
     else:
         recipients = _active(escalation.party.liaisons)
+    recipients += [
+        follower
+        for follower in _active(escalation.bottleneck.followers)
+        if follower not in recipients
+        and follower.id != actor.id
+        and authz.can(follower, "bottleneck.view", escalation.bottleneck)
+    ]
     for person in recipients:
         deliver_to_user(
             "escalation_changed",

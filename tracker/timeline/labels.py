@@ -123,6 +123,10 @@ def describe(event: TimelineEvent) -> str:
         return _("Calendar link stopped")
     if kind == "commented":
         return _("Commented")
+    if kind == "followed":
+        return _("Started following “%(title)s”", title=event.new_value)
+    if kind == "unfollowed":
+        return _("Stopped following “%(title)s”", title=event.new_value)
     if kind == "cosigned":
         return _("Co-signed by %(dsv)s: this is theirs too", dsv=event.new_value)
     if kind == "cosign_withdrawn":
