@@ -49,8 +49,27 @@ FIELD_LABELS = {
     "invitees": _l("invited people"),
 }
 
-#: Event kinds that only name a person or an item: kind -> sentence with %(name)s.
-EVENT_SENTENCES = {
+#: Kinds that at most name a person or an item (the event's new value, else its old one):
+#: kind -> sentence with %(name)s.
+SENTENCES = {
+    "member_added": _l("Bottleneck added: %(name)s"),
+    "member_removed": _l("Bottleneck taken out: %(name)s"),
+    "road_block_joined": _l("Grouped into road block “%(name)s”"),
+    "road_block_left": _l("Taken out of road block “%(name)s”"),
+    "report_changed": _l("Changed the report"),
+    "calendar_feed_created": _l("Calendar link made"),
+    "calendar_feed_revoked": _l("Calendar link stopped"),
+    "commented": _l("Commented"),
+    "followed": _l("Started following “%(name)s”"),
+    "unfollowed": _l("Stopped following “%(name)s”"),
+    "cosigned": _l("Co-signed by %(name)s: this is theirs too"),
+    "cosign_withdrawn": _l("%(name)s withdrew its co-signature"),
+    "merged_into": _l("Merged as a duplicate into “%(name)s”"),
+    "merged_from": _l("Duplicate merged into this one: “%(name)s”"),
+    "merge_undone": _l("Merge with “%(name)s” undone"),
+    "invited": _l("Invitation link issued for %(name)s"),
+    "password_set": _l("Password set"),
+    "reset_link": _l("Password-reset link issued"),
     "registration_confirmed": _l("%(name)s registered"),
     "registration_waiting": _l("%(name)s joined the waiting list"),
     "registration_promoted": _l("%(name)s moved up from the waiting list to a seat"),
@@ -105,38 +124,8 @@ def describe(event: TimelineEvent) -> str:
         if event.old_value:
             return _("Forwarded from %(old)s to %(new)s", old=event.old_value, new=event.new_value)
         return _("Escalated to %(party)s", party=event.new_value)
-    if kind == "member_added":
-        return _("Bottleneck added: %(title)s", title=event.new_value)
-    if kind == "member_removed":
-        return _("Bottleneck taken out: %(title)s", title=event.old_value)
-    if kind == "road_block_joined":
-        return _("Grouped into road block “%(title)s”", title=event.new_value)
-    if kind == "road_block_left":
-        return _("Taken out of road block “%(title)s”", title=event.old_value)
-    if kind in EVENT_SENTENCES:
-        return str(EVENT_SENTENCES[kind]) % {"name": event.new_value or event.old_value or ""}
-    if kind == "report_changed":
-        return _("Changed the report")
-    if kind == "calendar_feed_created":
-        return _("Calendar link made")
-    if kind == "calendar_feed_revoked":
-        return _("Calendar link stopped")
-    if kind == "commented":
-        return _("Commented")
-    if kind == "followed":
-        return _("Started following “%(title)s”", title=event.new_value)
-    if kind == "unfollowed":
-        return _("Stopped following “%(title)s”", title=event.new_value)
-    if kind == "cosigned":
-        return _("Co-signed by %(dsv)s: this is theirs too", dsv=event.new_value)
-    if kind == "cosign_withdrawn":
-        return _("%(dsv)s withdrew its co-signature", dsv=event.old_value)
-    if kind == "merged_into":
-        return _("Merged as a duplicate into “%(title)s”", title=event.new_value)
-    if kind == "merged_from":
-        return _("Duplicate merged into this one: “%(title)s”", title=event.new_value)
-    if kind == "merge_undone":
-        return _("Merge with “%(title)s” undone", title=event.old_value)
+    if kind in SENTENCES:
+        return str(SENTENCES[kind]) % {"name": event.new_value or event.old_value or ""}
     if kind in TRANSITIONS:
         return _(
             "%(action)s: %(old)s → %(new)s",
@@ -144,10 +133,4 @@ def describe(event: TimelineEvent) -> str:
             old=ESCALATION_LABELS.get(event.old_value, event.old_value),
             new=ESCALATION_LABELS.get(event.new_value, event.new_value),
         )
-    if kind == "invited":
-        return _("Invitation link issued for %(email)s", email=event.new_value)
-    if kind == "password_set":
-        return _("Password set")
-    if kind == "reset_link":
-        return _("Password-reset link issued")
     return kind
