@@ -265,6 +265,13 @@ ROUTES: dict[str, list[Case]] = {
         for key in ("parties", "networks", "dsvs")
     ],
     "directory.users": [Case("GET", lambda o: "/admin/users/", ADMIN_ONLY_GET)],
+    "directory.registry_import_page": [Case("GET", lambda o: "/admin/import", ADMIN_ONLY_GET)],
+    "directory.registry_import_apply": [
+        Case("POST", lambda o: "/admin/import/apply", same(404, admin=422))
+    ],
+    "directory.registry_export": [
+        Case("GET", lambda o: "/admin/import/registry.csv", ADMIN_ONLY_GET)
+    ],
     "directory.users_export": [Case("GET", lambda o: "/admin/users/export.csv", ADMIN_ONLY_GET)],
     "directory.user_new": [Case("GET", lambda o: "/admin/users/new", ADMIN_ONLY_GET)],
     "directory.user_edit": [

@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.bottlenecks.views import bp as bottlenecks_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.digests.views import bp as digests_bp
+    from tracker.directory import import_views as _registry_import  # noqa: F401 (routes on bp)
     from tracker.directory.views import bp as directory_bp
     from tracker.duplicates.views import bp as duplicates_bp
     from tracker.escalations.views import bp as escalations_bp

@@ -48,6 +48,8 @@ def load(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # A registry CSV; its base64 copy in the apply form must stay under MAX_CONTENT_LENGTH.
+        "REGISTRY_IMPORT_MAX_BYTES": 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
