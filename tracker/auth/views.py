@@ -12,6 +12,8 @@ from tracker.auth.models import TokenPurpose
 from tracker.core.errors import DomainError
 from tracker.core.forms import form_status, refused
 from tracker.core.urls import safe_next
+from tracker.privacy import personal_data
+from tracker.privacy.download import json_download
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -62,6 +64,13 @@ def account():
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for(".account"))
     return render_template("auth/account.html", form=form), form_status(form)
+
+
+@bp.get("/account/personal-data.json")
+@login_required
+def account_personal_data():
+    data = personal_data.export(current_user, current_user.id)
+    return json_download(data, "personal-data.json")
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

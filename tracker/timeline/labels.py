@@ -142,6 +142,8 @@ def describe(event: TimelineEvent) -> str:
         )
     if kind == "invited":
         return _("Invitation link issued for %(email)s", email=event.new_value)
+    if kind == "anonymised":
+        return _("Personal data deleted; the account is a pseudonym now")
     if kind == "imported":
         return _("Account made by a registry import for %(email)s", email=event.new_value)
     if kind == "password_set":
