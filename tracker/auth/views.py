@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth import services
+from tracker.auth import services, throttle
 from tracker.auth.forms import AccountForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from tracker.auth.models import TokenPurpose
 from tracker.core.errors import DomainError
@@ -28,14 +37,27 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email, address = services.normalize_email(form.email.data), request.remote_addr or "-"
+        password, form.password.data = form.password.data, ""  # never echoed back
+        if throttle.is_limited(email, address):
+            flash(
+                _(
+                    "Too many failed sign-ins. Wait %(minutes)d minutes and try again, or "
+                    "choose a new password.",
+                    minutes=current_app.config["LOGIN_WINDOW_MINUTES"],
+                ),
+                "error",
+            )
+            return render_template("auth/login.html", form=form), 429
+        user = services.authenticate(email, password)
         if user is not None:
+            throttle.succeeded(email)
             session.clear()  # no session fixation: a fresh session for the signed-in user
             login_user(user)
             session["language"] = user.language
             return redirect(_safe_next(request.args.get("next")))
+        throttle.failed(email, address)
         flash(_("The e-mail address or password is not correct."), "error")
-        form.password.data = ""
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), form_status(form)
 
@@ -43,6 +65,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    services.end_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
