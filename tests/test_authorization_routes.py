@@ -60,6 +60,9 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda o: "/auth/reset/not-a-token", dict.fromkeys(ROLES, 422))
     ],
     "auth.account": [Case("GET", lambda o: "/auth/account", same(200))],
+    "auth.account_personal_data": [
+        Case("GET", lambda o: "/auth/account/personal-data.json", same(200))
+    ],
     "auth.forgot_password": [Case("GET", lambda o: "/auth/forgot", dict.fromkeys(ROLES, 200))],
     "notifications.index": [Case("GET", lambda o: "/admin/outbox/", ADMIN_ONLY_GET)],
     "notifications.detail": [
@@ -269,6 +272,24 @@ ROUTES: dict[str, list[Case]] = {
         for key in ("parties", "networks", "dsvs")
     ],
     "directory.users": [Case("GET", lambda o: "/admin/users/", ADMIN_ONLY_GET)],
+    "directory.user_personal_data": [
+        Case(
+            "GET", lambda o: f"/admin/users/{o['other_user'].id}/personal-data.json", ADMIN_ONLY_GET
+        ),
+        Case("GET", lambda o: "/admin/users/999999/personal-data.json", HIDDEN),
+    ],
+    "directory.user_delete": [
+        Case("GET", lambda o: f"/admin/users/{o['other_user'].id}/delete", ADMIN_ONLY_GET),
+        Case("POST", lambda o: f"/admin/users/{o['other_user'].id}/delete", same(404, admin=422)),
+        Case("GET", lambda o: "/admin/users/999999/delete", HIDDEN),
+    ],
+    "directory.registry_import_page": [Case("GET", lambda o: "/admin/import", ADMIN_ONLY_GET)],
+    "directory.registry_import_apply": [
+        Case("POST", lambda o: "/admin/import/apply", same(404, admin=422))
+    ],
+    "directory.registry_export": [
+        Case("GET", lambda o: "/admin/import/registry.csv", ADMIN_ONLY_GET)
+    ],
     "directory.users_export": [Case("GET", lambda o: "/admin/users/export.csv", ADMIN_ONLY_GET)],
     "directory.user_new": [Case("GET", lambda o: "/admin/users/new", ADMIN_ONLY_GET)],
     "directory.user_edit": [

@@ -100,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.bottlenecks.views import bp as bottlenecks_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.digests.views import bp as digests_bp
+    from tracker.directory import import_views as _registry_import  # noqa: F401 (routes on bp)
+    from tracker.directory import privacy_views as _privacy  # noqa: F401 (routes on bp)
     from tracker.directory.views import bp as directory_bp
     from tracker.duplicates.views import bp as duplicates_bp
     from tracker.escalations.views import bp as escalations_bp
@@ -133,6 +135,7 @@ def _register_cli(app: Flask) -> None:
     from tracker.directory import cli as directory_cli
     from tracker.events import cli as events_cli
     from tracker.notifications import cli as notifications_cli
+    from tracker.privacy import cli as privacy_cli
     from tracker.reminders import cli as reminders_cli
 
     directory_cli.register(app)
@@ -141,6 +144,7 @@ def _register_cli(app: Flask) -> None:
     reminders_cli.register(app)
     events_cli.register(app)
     auth_cli.register(app)
+    privacy_cli.register(app)
     demo.register(app)
 
 

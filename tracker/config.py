@@ -48,6 +48,14 @@ def load(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # A registry CSV; its base64 copy in the apply form must stay under MAX_CONTENT_LENGTH.
+        "REGISTRY_IMPORT_MAX_BYTES": 1024 * 1024,
+        # Failed sign-ins allowed per account and per address within the window (then HTTP 429).
+        "LOGIN_MAX_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_PER_ACCOUNT", 5)),
+        "LOGIN_MAX_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_PER_ADDRESS", 20)),
+        "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", 15)),
+        # Closed bottlenecks are deleted this many days after their last change; 0 keeps them.
+        "RETENTION_DAYS_CLOSED": int(os.environ.get("RETENTION_DAYS_CLOSED", 730)),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

@@ -41,6 +41,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "workers.tasks.digests.compile_digests",
         "schedule": crontab(minute=15),
     },
+    # Retention (AVG): closed bottlenecks past RETENTION_DAYS_CLOSED and old sign-in attempts.
+    # Weekly is plenty for a period counted in years; Sunday night when nobody works.
+    "retention-sweep": {
+        "task": "workers.tasks.privacy.retention_sweep",
+        "schedule": crontab(minute=30, hour=3, day_of_week="sunday"),
+    },
     # Shows in the worker log that beat, broker, worker and database all work.
     "heartbeat": {
         "task": "workers.tasks.health.heartbeat",

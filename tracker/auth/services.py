@@ -113,6 +113,15 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign out everywhere: the signed session cookie of every device stops working.
+
+    Sessions are signed cookies, so a copied cookie would otherwise outlive the sign-out.
+    """
+    user.session_version += 1
+    db.session.commit()
+
+
 def _send_link(user: User, purpose: TokenPurpose) -> str:
     """Issue a token and queue the e-mail that carries its link, in the caller's transaction."""
     link = token_url(issue_token(user, purpose), purpose)

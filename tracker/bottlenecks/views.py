@@ -142,7 +142,8 @@ def create():
                 current_user, dsv_id=form.dsv_id.data, **_values(form)
             )
         except DomainError as error:
-            return _new_form(form), refused(error)
+            status = refused(error)  # flash and roll back before rendering
+            return _new_form(form), status
         url = url_for(".detail", bottleneck_id=bottleneck.id)
         form.mark_done(url)
         flash(_("Bottleneck logged."), "success")

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from tracker.bottlenecks.forms import CheckboxListField
@@ -45,3 +46,16 @@ class DsvForm(FlaskForm):
     phase = SelectField(_l("Phase (self-declared)"), choices=PHASE_CHOICES, validators=[Optional()])
     network_ids = CheckboxListField(_l("Networks"), coerce=int)
     domain_ids = CheckboxListField(_l("Participating domains"), coerce=int)
+
+
+class RegistryUploadForm(FlaskForm):
+    """A registry CSV to check (dry run); size and type are checked by the view."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class RegistryApplyForm(FlaskForm):
+    """The checked file carried back unchanged (base64) with its SHA-256, to be applied."""
+
+    content = HiddenField(validators=[DataRequired()])
+    digest = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])

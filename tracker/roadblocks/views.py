@@ -76,7 +76,8 @@ def create():
                 bottleneck_ids=form.bottleneck_ids.data,
             )
         except DomainError as error:
-            return render_template("roadblocks/form.html", form=form), refused(error)
+            status = refused(error)  # flash and roll back before rendering
+            return render_template("roadblocks/form.html", form=form), status
         url = url_for(".detail", road_block_id=road_block.id)
         form.mark_done(url)
         flash(_("Road block created."), "success")

@@ -69,6 +69,8 @@ SENTENCES = {
     "merge_undone": _l("Merge with “%(name)s” undone"),
     "invited": _l("Invitation link issued for %(name)s"),
     "password_set": _l("Password set"),
+    "anonymised": _l("Personal data deleted; the account is a pseudonym now"),
+    "imported": _l("Account made by a registry import for %(name)s"),
     "reset_link": _l("Password-reset link issued"),
     "registration_confirmed": _l("%(name)s registered"),
     "registration_waiting": _l("%(name)s joined the waiting list"),

@@ -1,3 +1,3 @@
 """Thin task functions by topic; the rules live in tracker services."""
 
-from workers.tasks import digests, events, health, mail, reminders  # noqa: F401
+from workers.tasks import digests, events, health, mail, privacy, reminders  # noqa: F401
