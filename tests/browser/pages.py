@@ -6,11 +6,13 @@ from sqlalchemy import select
 
 from tracker.auth.models import User
 from tracker.bottlenecks.models import Bottleneck
+from tracker.digests import services as digests
 from tracker.digests.models import Digest
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import Status
 from tracker.events.models import Event
 from tracker.extensions import db
+from tracker.notifications.models import OutboxMessage
 from tracker.roadblocks.models import RoadBlock
 
 
@@ -36,7 +38,19 @@ def page_paths(live) -> dict[str, list[str]]:
         road_block = _first(select(RoadBlock).order_by(RoadBlock.id))
         event = _first(select(Event).order_by(Event.id))
         user = _first(select(User).order_by(User.id))
+        if _first(select(Digest)) is None:
+            digests.compile_due()  # what the worker does each week
         digest = _first(select(Digest).order_by(Digest.id))
+        message = _first(select(OutboxMessage).order_by(OutboxMessage.id))
+        theirs = _first(
+            select(Bottleneck)
+            .where(
+                Bottleneck.dsv_id.not_in(coordinator.dsv_ids),
+                Bottleneck.is_confidential.is_(False),
+                Bottleneck.merged_into_id.is_(None),
+            )
+            .order_by(Bottleneck.id)
+        )
         paths = {
             None: ["/auth/login", "/auth/forgot"],
             "anouk@demo.example": [
@@ -55,6 +69,7 @@ def page_paths(live) -> dict[str, list[str]]:
                 "/insights/congestion",
                 "/auth/account",
                 "/calendar/",
+                f"/bottlenecks/{theirs.id}/cosign",
             ],
             "admin@demo.example": [
                 "/admin/",
@@ -66,6 +81,7 @@ def page_paths(live) -> dict[str, list[str]]:
                 f"/admin/users/{user.id}/edit",
                 "/admin/parties/new",
                 "/admin/outbox/",
+                f"/admin/outbox/{message.id}",
                 "/events/new",
                 "/road-blocks/new",
                 f"/events/{event.id}/registrations",
@@ -81,6 +97,5 @@ def page_paths(live) -> dict[str, list[str]]:
         ]
         if answered is not None:
             paths["anouk@demo.example"].append(f"/escalations/{answered.id}/reopen")
-        if digest is not None:
-            paths["admin@demo.example"].append(f"/digests/show/{digest.id}")
+        paths["admin@demo.example"].append(f"/digests/show/{digest.id}")
         return paths
