@@ -33,11 +33,8 @@ SCREENSHOTS = ROOT / "screenshots"
 expect.set_options(timeout=10_000)
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if Path(str(item.fspath)).parent == HERE:
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.no_db_isolation)
+#: For every test module here: selectable with `-m browser`; the live app has its own database.
+MARKS = [pytest.mark.browser, pytest.mark.no_db_isolation]
 
 
 class Clock:
@@ -141,7 +138,10 @@ def pytest_runtest_makereport(item, call):
         if pages is not None:
             SCREENSHOTS.mkdir(exist_ok=True)
             for n, page in enumerate(pages.open_pages()):
-                page.screenshot(path=SCREENSHOTS / f"{item.name}-{n}.png", full_page=True)
+                try:
+                    page.screenshot(path=SCREENSHOTS / f"{item.name}-{n}.png", full_page=True)
+                except Exception as error:  # a closed page must not hide the real failure
+                    report.sections.append(("screenshot", f"page {n}: {error}"))
     return report
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from tests.browser.conftest import MARKS
 from tracker.auth.models import User
 from tracker.bottlenecks.models import Bottleneck
 from tracker.extensions import db
+
+pytestmark = MARKS
 
 FOCUSED = """() => {
   const el = document.activeElement;
