@@ -99,3 +99,22 @@ def page_paths(live) -> dict[str, list[str]]:
             paths["anouk@demo.example"].append(f"/escalations/{answered.id}/reopen")
         paths["admin@demo.example"].append(f"/digests/show/{digest.id}")
         return paths
+
+
+def error_paths(live) -> dict[str, list[str]]:
+    """Forms to submit empty, per person, so their error state is checked too."""
+    with live.app.app_context():
+        coordinator = db.session.scalar(select(User).where(User.email == "anouk@demo.example"))
+        fresh = _first(
+            select(Bottleneck)
+            .where(Bottleneck.dsv_id.in_(coordinator.dsv_ids), ~Bottleneck.escalations.any())
+            .order_by(Bottleneck.id)
+        )
+        submitted = _first(
+            select(Escalation).where(Escalation.status == Status.SUBMITTED).order_by(Escalation.id)
+        )
+        return {
+            "anouk@demo.example": ["/bottlenecks/new", f"/bottlenecks/{fresh.id}/escalate"],
+            "admin@demo.example": ["/events/new", "/road-blocks/new", "/admin/users/new"],
+            submitted.party.liaisons[0].email: [f"/escalations/{submitted.id}/respond"],
+        }

@@ -11,18 +11,13 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import MARKS, ROOT, set_language
-from tests.browser.pages import page_paths
+from tests.browser.pages import error_paths, page_paths
 
 pytestmark = MARKS
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# Forms shown again with their errors after an empty submit.
-ERROR_STATES = {
-    "anouk@demo.example": ["/bottlenecks/new"],
-    "admin@demo.example": ["/events/new", "/road-blocks/new", "/admin/users/new"],
-}
 
 
 def axe_violations(page: Page) -> list[str]:
@@ -42,6 +37,7 @@ def axe_violations(page: Page) -> list[str]:
 
 def _visit_all(people, live, language: str):
     """Yield (label, page) for every page type, signed in as the right person."""
+    errors = error_paths(live)
     for email, paths in page_paths(live).items():
         if email is None:
             context = people.browser.new_context(base_url=live.url, locale=language)
@@ -55,7 +51,7 @@ def _visit_all(people, live, language: str):
             response = page.goto(path)
             assert response is not None and response.status == 200, path
             yield path, page, response.text()
-        for path in ERROR_STATES.get(email, []):
+        for path in errors.get(email, []):
             page.goto(path)
             submit = page.locator("main form.form button:not([formnovalidate]):visible").last
             with page.expect_navigation() as navigation:
