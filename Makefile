@@ -8,7 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 PORT ?= 5000
 
 
-.PHONY: bench run test install install-dev translations lint migration-check db demo-data clean extract-messages
+.PHONY: bench run test install install-dev translations lint migration-check db demo-data clean extract-messages browser-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,18 @@ migration-check: install-dev
 	DATABASE_URL=$(PG_URL)/tracker_migration_check $(FLASK) db upgrade
 	DATABASE_URL=$(PG_URL)/tracker_migration_check $(FLASK) db check
 
-test: lint migration-check
+# The browser walk and the accessibility/HTML checks: Debian's Chromium (driven by Playwright,
+# never a downloaded browser), axe-core and vnu from npm (pinned in package-lock.json), Java for vnu.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+browser-tools: node_modules/.installed
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless)
+	@java -version 2>&1 | head -1
+
+test: lint migration-check browser-tools
 	$(BIN)/pytest -q -p no:cacheprovider
 
 # Figures, not pass/fail: national-scale worker timings and overview page timings on scratch
@@ -69,4 +80,4 @@ bench: install-dev
 	$(BIN)/python -m bench.pages
 
 clean:
-	rm -rf $(VENV) instance *.egg-info
+	rm -rf $(VENV) instance *.egg-info node_modules screenshots
