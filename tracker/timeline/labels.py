@@ -121,6 +121,10 @@ def describe(event: TimelineEvent) -> str:
         return _("Calendar link made")
     if kind == "calendar_feed_revoked":
         return _("Calendar link stopped")
+    if kind == "api_token_created":
+        return _("API token made: %(name)s", name=event.new_value)
+    if kind == "api_token_revoked":
+        return _("API token revoked: %(name)s", name=event.old_value)
     if kind == "commented":
         return _("Commented")
     if kind == "cosigned":
