@@ -165,6 +165,7 @@ def test_a_stale_version_and_an_impossible_step_are_409(client, world, escalated
     stale = client.post(url, json={"action": "acknowledge", "version": 99}, headers=party)
     assert stale.status_code == 409
     assert stale.json["error"]["code"] == "conflict"
+    assert stale.json["error"]["message"].startswith("This item changed since you read it")
     dsv = bearer(token_for(world.coordinator))
     wrong = client.post(url, json={"action": "accept", "version": escalated.version}, headers=dsv)
     assert wrong.status_code == 409

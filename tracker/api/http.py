@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, and_, or_
 
 from tracker.auth.models import User
-from tracker.core.errors import DomainError, NotAllowed
+from tracker.core.errors import DomainError, NotAllowed, StaleObject
 from tracker.extensions import db
 
 from . import tokens
@@ -62,7 +62,10 @@ def error_response(status: int, message: str, fields: dict[str, str] | None = No
 
 
 def domain_error_response(error: DomainError) -> Response:
-    response = error_response(error.status, error.message, getattr(error, "fields", None))
+    message = error.message
+    if isinstance(error, StaleObject) and message == str(StaleObject.default):
+        message = _("This item changed since you read it: read it again and send its new version.")
+    response = error_response(error.status, message, getattr(error, "fields", None))
     if isinstance(error, tokens.RateLimited):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
