@@ -17,6 +17,9 @@ from sqlalchemy import select
 
 from tests import builders
 from tests.event_builders import event_input, local_day
+from tracker.api import tokens as api_tokens
+from tracker.api.models import ApiToken
+from tracker.api.routes import OPERATIONS
 from tracker.digests import services as digest_services
 from tracker.digests.models import Cadence
 from tracker.digests.windows import last_closed_window
@@ -45,8 +48,40 @@ def same(status: int, **overrides: int) -> dict[str, int]:
 
 ADMIN_ONLY_GET = same(404, admin=200)
 HIDDEN = same(404)
+#: The JSON API ignores the session cookie: without a bearer token every role gets a 401.
+API_WITHOUT_TOKEN = dict.fromkeys(ROLES, 401)
+
+
+def _api_url(path: str, o: dict) -> str:
+    ids = {
+        "bottleneck_id": o["secret"].id,
+        "escalation_id": o["secret_escalation"].id,
+        "party_id": o["other_party"].id,
+        "dsv_id": o["other_dsv"].id,
+        "road_block_id": o["road_block"].id,
+        "event_id": o["hidden_event"].id,
+        "network_id": 999999,
+    }
+    return "/api/v1" + path.format(**ids)
+
 
 ROUTES: dict[str, list[Case]] = {
+    **{
+        f"api.{op.endpoint}": [
+            Case(op.method, lambda o, path=op.path: _api_url(path, o), API_WITHOUT_TOKEN)
+        ]
+        for op in OPERATIONS
+    },
+    "api_docs.openapi_json": [
+        Case("GET", lambda o: "/api/openapi.json", dict.fromkeys(ROLES, 200))
+    ],
+    "api_docs.docs": [Case("GET", lambda o: "/api/docs", dict.fromkeys(ROLES, 200))],
+    "api_tokens.index": [Case("GET", lambda o: "/api-tokens/", same(200))],
+    # The shared form data has no token name: signed-in users get the form back with an error.
+    "api_tokens.create": [Case("POST", lambda o: "/api-tokens/", same(422))],
+    "api_tokens.revoke": [
+        Case("POST", lambda o: f"/api-tokens/{o['api_token'].id}/revoke", HIDDEN),
+    ],
     "static": [Case("GET", lambda o: "/static/css/tracker.css", dict.fromkeys(ROLES, 200))],
     "dashboard.index": [Case("GET", lambda o: "/", same(200))],
     "dashboard.language": [Case("POST", lambda o: "/language", dict.fromkeys(ROLES, 302))],
@@ -375,7 +410,15 @@ def objects(ctx):
         "action": action,
         "feed_token": ics.create_feed(world.other_coordinator),
         "digest": digest_services.compile_digest(world.other_party, *window),
+        "api_token": _foreign_api_token(world),
     }
+
+
+def _foreign_api_token(world):
+    api_tokens.create_token(world.other_coordinator, "Ander systeem", "write")
+    return db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == world.other_coordinator.id)
+    ).one()
 
 
 def _client_for(app, world, role):
@@ -402,8 +445,10 @@ def test_route_outcome_per_role_on_foreign_objects(app, objects, endpoint):
             url = case.url(named)
             if case.method == "GET":
                 response = client.get(url)
-            else:
+            elif case.method == "POST":
                 response = client.post_form(url, {"body": "x", "note": "x", "language": "en"})
+            else:
+                response = client.open(url, method=case.method, json={})
             if response.status_code != case.expected[role]:
                 failures.append(
                     f"{role} {case.method} {url}: {response.status_code}, "

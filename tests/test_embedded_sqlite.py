@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import flask_migrate
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from tests.conftest import Client
@@ -116,3 +119,31 @@ def test_similar_suggestions_fall_back_to_word_matching_on_sqlite(sqlite_app):
         assert secret.id not in [
             b.id for b in search.similar(coordinator, secret.title).bottlenecks
         ]
+
+
+def test_the_api_inbox_and_its_rate_limit_work_on_sqlite(sqlite_app):
+    from tracker.api import tokens
+    from tracker.api.models import ApiRateWindow
+    from tracker.auth.models import User
+
+    with sqlite_app.test_request_context():
+        liaison = db.session.scalars(select(User).where(User.parties.any())).first()
+        raw = tokens.create_token(liaison, "Zaaksysteem", "read")
+    client = sqlite_app.test_client()
+    headers = {"Authorization": f"Bearer {raw}"}
+    sqlite_app.config["API_RATE_LIMIT"] = 2
+    try:
+        with time_machine.travel(datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC), tick=False):
+            inbox = client.get("/api/v1/escalations?limit=2", headers=headers)
+            assert inbox.status_code == 200 and inbox.json["next_cursor"]
+            second = client.get(
+                "/api/v1/escalations",
+                query_string={"cursor": inbox.json["next_cursor"]},
+                headers=headers,
+            )
+            assert second.status_code == 200
+            assert client.get("/api/v1/me", headers=headers).status_code == 429
+    finally:
+        sqlite_app.config["API_RATE_LIMIT"] = 300
+    with sqlite_app.app_context():
+        assert db.session.scalars(select(ApiRateWindow.count)).all() == [3]

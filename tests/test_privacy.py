@@ -267,3 +267,15 @@ def test_what_someone_follows_is_exported_and_deleted_with_them(world):
     assert exported["following"] == [{"bottleneck_id": item.id}]
     personal_data.anonymise(world.admin, world.member.id)
     assert count(bottleneck_followers, bottleneck_followers.c.user_id == world.member.id) == 0
+
+
+def test_api_tokens_are_exported_and_revoked_without_their_names(world):
+    from tracker.api import tokens as api_tokens
+    from tracker.api.models import ApiToken
+
+    api_tokens.create_token(world.member, "Script van Lid", "read")
+    exported = personal_data.export(world.admin, world.member.id)
+    assert [t["name"] for t in exported["api_tokens"]] == ["Script van Lid"]
+    personal_data.anonymise(world.admin, world.member.id)
+    (token,) = db.session.scalars(select(ApiToken).where(ApiToken.user_id == world.member.id))
+    assert token.revoked_at is not None and token.name == ""

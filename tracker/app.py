@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
+    from tracker.api import models as _api  # noqa: F401
     from tracker.auth import models as _auth  # noqa: F401
     from tracker.bottlenecks import models as _bottlenecks  # noqa: F401
     from tracker.digests import models as _digests  # noqa: F401
@@ -96,6 +97,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.api.openapi import docs_bp as api_docs_bp
+    from tracker.api.routes import bp as api_bp
+    from tracker.api.token_views import bp as api_tokens_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.bottlenecks.views import bp as bottlenecks_bp
     from tracker.dashboard.views import bp as dashboard_bp
@@ -124,6 +128,9 @@ def _register_blueprints(app: Flask) -> None:
         duplicates_bp,
         events_bp,
         calendar_bp,
+        api_bp,
+        api_docs_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(blueprint)
 

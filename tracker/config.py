@@ -62,6 +62,9 @@ def load(instance_path: Path) -> dict:
         "LANGUAGES": ("nl", "en"),
         "TIMEZONE": "Europe/Amsterdam",
         "PER_PAGE": 25,
+        # Requests per API token per fixed window (429 with Retry-After beyond it).
+        "API_RATE_LIMIT": int(os.environ.get("API_RATE_LIMIT", 300)),
+        "API_RATE_WINDOW_SECONDS": int(os.environ.get("API_RATE_WINDOW_SECONDS", 60)),
         "INVITE_TOKEN_HOURS": int(os.environ.get("INVITE_TOKEN_HOURS", 72)),
         "RESET_TOKEN_HOURS": int(os.environ.get("RESET_TOKEN_HOURS", 2)),
         "ACKNOWLEDGE_WORKING_DAYS": 5,

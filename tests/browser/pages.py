@@ -69,6 +69,8 @@ def page_paths(live) -> dict[str, list[str]]:
                 "/insights/congestion",
                 "/auth/account",
                 "/calendar/",
+                "/api-tokens/",
+                "/api/docs",
                 f"/bottlenecks/{theirs.id}/cosign",
                 f"/road-blocks/{road_block.id}/cosign",
             ],

@@ -87,6 +87,10 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _render_error(status: int, message: str):
+    if request.path.startswith("/api/"):
+        from tracker.api.http import error_response
+
+        return error_response(status, message)
     if request.path.startswith("/healthz"):
         return {"error": message}, status
     return render_template("errors/error.html", status=status, message=message), status

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from tracker import authz
+from tracker.api.models import ApiToken
 from tracker.auth.models import AuthToken, User
 from tracker.bottlenecks.models import Bottleneck, BottleneckStatus, bottleneck_followers
 from tracker.core.errors import InvalidInput, NotVisible
@@ -166,6 +167,16 @@ def export(actor: User, user_id: int) -> dict[str, Any]:
             }
             for t in rows(select(AuthToken).where(AuthToken.user_id == user.id))
         ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "scope": t.scope,
+                "created_at": _when(t.created_at),
+                "last_used_at": _when(t.last_used_at),
+                "revoked_at": _when(t.revoked_at),
+            }
+            for t in rows(select(ApiToken).where(ApiToken.user_id == user.id))
+        ],
         "calendar_feeds": [
             {"created_at": _when(f.created_at)}
             for f in rows(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
@@ -237,6 +248,12 @@ def anonymise(actor: User, user_id: int, new_owner_id: int | None = None) -> Use
         db.session.execute(delete(model).where(column == user.id))
     db.session.execute(
         delete(bottleneck_followers).where(bottleneck_followers.c.user_id == user.id)
+    )
+    # API tokens stay as revoked rows (their rate windows refer to them), without their names.
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .values(name="", revoked_at=func.coalesce(ApiToken.revoked_at, utcnow()))
     )
     db.session.execute(
         delete(OutboxMessage).where(

@@ -69,6 +69,8 @@ SENTENCES = {
     "merge_undone": _l("Merge with “%(name)s” undone"),
     "invited": _l("Invitation link issued for %(name)s"),
     "password_set": _l("Password set"),
+    "api_token_created": _l("API token made: %(name)s"),
+    "api_token_revoked": _l("API token revoked: %(name)s"),
     "anonymised": _l("Personal data deleted; the account is a pseudonym now"),
     "imported": _l("Account made by a registry import for %(name)s"),
     "reset_link": _l("Password-reset link issued"),

@@ -1,0 +1,1 @@
+"""The JSON API for national parties' and networks' own systems (read and answer escalations)."""
