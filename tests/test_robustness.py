@@ -223,3 +223,25 @@ def test_registry_lists_are_paginated(client, world):
     assert "/admin/dsvs/?page=2" in first
     second = client.get("/admin/dsvs/?page=2")
     assert second.status_code == 200 and "Test DSV" in second.get_data(as_text=True)
+
+
+def test_nul_and_control_characters_are_dropped_from_forms_and_json(app, client, ctx):
+    from tracker.core.requests import clean
+
+    world = builders.World()
+    client.login(world.coordinator.email, builders.PASSWORD)
+    response = client.post_form(
+        "/bottlenecks/new",
+        {
+            "dsv_id": world.dsv.id,
+            "title": "Nul\x00byte\x07 in titel",
+            "description": "Regel een\nregel\ttwee\x00",
+            "building_block_id": builders.block().id,
+            "owner_id": world.coordinator.id,
+            "impact": "high",
+        },
+    )
+    assert response.status_code == 302
+    item = db.session.scalars(select(Bottleneck).order_by(Bottleneck.id.desc())).first()
+    assert (item.title, item.description) == ("Nulbyte in titel", "Regel een\nregel\ttwee")
+    assert clean({"a\x00": ["x\ud800y", 3]}) == {"a": ["xy", 3]}

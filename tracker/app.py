@@ -12,6 +12,7 @@ from flask_login import current_user
 from tracker import config
 from tracker.core import security
 from tracker.core.errors import register_error_handlers
+from tracker.core.requests import CleanRequest
 from tracker.core.urls import BoundedIntConverter
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.request_class = CleanRequest
     app.config.update(config.load(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
