@@ -297,18 +297,28 @@ def measure(app, logins: dict[str, str], ids: dict) -> list[Figures]:
     return results
 
 
-def build(size: int):
-    """A migrated, generated database of this size; returns the app bound to it."""
-    name = f"tracker_bench_pages_{size}"
-    pg_admin.recreate(name)
+def database(size: int) -> str:
+    return f"tracker_bench_pages_{size}"
+
+
+def bench_app(size: int, **config):
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"{PG_URL}/{name}",
+            "SQLALCHEMY_DATABASE_URI": f"{PG_URL}/{database(size)}",
             "SESSION_COOKIE_SECURE": False,
             "TESTING": True,
+            **config,
         }
     )
     app.test_client_class = Client
+    return app
+
+
+def build(size: int):
+    """A migrated, generated database of this size; returns the app bound to it."""
+    name = database(size)
+    pg_admin.recreate(name)
+    app = bench_app(size)
     with app.app_context():
         flask_migrate.upgrade()
         started = time.perf_counter()
@@ -374,7 +384,7 @@ def main() -> None:
         finally:
             with app.app_context():
                 db.engine.dispose()
-            if not os.environ.get("BENCH_KEEP"):
+            if str(size) != os.environ.get("BENCH_KEEP"):  # the load run reuses this one
                 pg_admin.drop(name)
         print(table(size, results[size]))
     if len(SIZES) == 2:

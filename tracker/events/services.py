@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import authz
 from tracker.auth.models import User
@@ -56,8 +56,18 @@ def local_moment(day: date, clock: time) -> datetime:
 
 
 def get(event_id: int) -> Event:
-    """The event, or NotVisible."""
-    event = db.session.get(Event, event_id)
+    """The event with its agenda subjects loaded, or NotVisible."""
+    event = db.session.get(
+        Event,
+        event_id,
+        options=(
+            joinedload(Event.organiser_party),
+            joinedload(Event.organiser_network),
+            joinedload(Event.audience_network),
+            selectinload(Event.agenda).joinedload(AgendaItem.road_block),
+            selectinload(Event.agenda).joinedload(AgendaItem.bottleneck).joinedload(Bottleneck.dsv),
+        ),
+    )
     if event is None:
         raise NotVisible()
     return event
