@@ -63,7 +63,7 @@ test: lint migration-check
 
 # The HTTP load generator for the load run (Debian package), installed only when missing.
 wrk:
-	@command -v wrk >/dev/null || { apt-get install -y -q wrk || sudo apt-get install -y -q wrk; }
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 # Figures, not pass/fail: national-scale worker timings, overview and main-page timings at 5k
 # and 50k bottlenecks, and a 60 s load run with gunicorn and wrk, on scratch PostgreSQL databases.
