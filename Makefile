@@ -8,7 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 PORT ?= 5000
 
 
-.PHONY: bench run test install install-dev translations lint migration-check db demo-data clean extract-messages browser-tools
+.PHONY: bench wrk run test install install-dev translations lint migration-check db demo-data clean extract-messages browser-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,12 +72,18 @@ browser-tools: node_modules/.installed
 test: lint migration-check browser-tools
 	$(BIN)/pytest -q -p no:cacheprovider
 
-# Figures, not pass/fail: national-scale worker timings and overview page timings on scratch
-# PostgreSQL databases.
-bench: install-dev
+# The HTTP load generator for the load run (Debian package), installed only when missing.
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+# Figures, not pass/fail: national-scale worker timings, overview and main-page timings at 5k
+# and 50k bottlenecks, and a 60 s load run with gunicorn and wrk, on scratch PostgreSQL databases.
+bench: install-dev wrk
 	$(BIN)/python -m bench.workers
 	$(BIN)/python -m bench.suggestions
 	$(BIN)/python -m bench.pages
+	BENCH_KEEP=50000 $(BIN)/python -m bench.page_timings
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) instance *.egg-info node_modules screenshots

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import builders
+from tests.htmlforms import form_fields
 from tracker.bottlenecks.models import Bottleneck
 from tracker.extensions import db
 from tracker.timeline.models import TimelineEvent
@@ -228,3 +229,16 @@ def test_csv_export_follows_the_filters_and_never_leaks_confidential_rows(client
     assert "'=Openbaar knelpunt" in lines[1] and ";" in lines[1]
     assert "Geheim" not in text and "Ander knelpunt" not in text
     assert client.get("/bottlenecks/export.csv?block=abc").status_code == 400
+
+
+def test_list_filters_show_the_values_in_effect(client, world):
+    block = builders.block("ict")
+    db.session.commit()
+    client.login(world.admin.email, builders.PASSWORD)
+    url = f"/bottlenecks/?status=escalated&block={block.id}&party={world.party.id}"
+    page = client.get(url).get_data(as_text=True)
+    fields = form_fields(page, "/bottlenecks/")
+    assert fields["status"] == "escalated"
+    assert fields["block"] == str(block.id)
+    assert fields["party"] == str(world.party.id)
+    assert fields["dsv"] == ""

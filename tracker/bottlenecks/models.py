@@ -73,7 +73,12 @@ bottleneck_followers = Table(
 
 class Bottleneck(db.Model):
     __tablename__ = "bottlenecks"
-    __table_args__ = (Index("ix_bottlenecks_dsv_status", "dsv_id", "status"),)
+    __table_args__ = (
+        Index("ix_bottlenecks_dsv_status", "dsv_id", "status"),
+        # The road block and agenda pickers list the first candidates by title.
+        Index("ix_bottlenecks_title", "title"),
+        Index("ix_bottlenecks_block_title", "building_block_id", "title"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dsv_id: Mapped[int] = mapped_column(ForeignKey("dsvs.id"), index=True)

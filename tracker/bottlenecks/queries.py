@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import authz
 from tracker.auth.models import User
@@ -32,9 +32,9 @@ def bottleneck_list(user: User, filters: Filters, now: datetime) -> Select:
         select(Bottleneck)
         .where(authz.visible_bottlenecks(user))
         .options(
-            selectinload(Bottleneck.dsv),
-            selectinload(Bottleneck.building_block),
-            selectinload(Bottleneck.owner),
+            joinedload(Bottleneck.dsv),
+            joinedload(Bottleneck.building_block),
+            joinedload(Bottleneck.owner),
             selectinload(Bottleneck.escalations).selectinload(Escalation.party),
         )
         .order_by(Bottleneck.updated_at.desc(), Bottleneck.id.desc())

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import authz
 from tracker.auth.models import User
@@ -14,16 +15,25 @@ from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
 from tracker.directory.models import BuildingBlock, Domain, Dsv
+from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import AWAITING_PARTY, Status
 from tracker.extensions import db
 from tracker.timeline.services import record
 
 SUBJECT = "bottleneck"
+#: What the detail page shows, loaded with the bottleneck: a fixed number of queries.
+DETAIL = (
+    joinedload(Bottleneck.dsv),
+    joinedload(Bottleneck.building_block),
+    joinedload(Bottleneck.owner),
+    selectinload(Bottleneck.domains),
+    selectinload(Bottleneck.escalations).joinedload(Escalation.party),
+)
 
 
 def get_visible(user: User, bottleneck_id: int) -> Bottleneck:
-    """The bottleneck, or NotVisible when it does not exist or the user may not see it."""
-    bottleneck = db.session.get(Bottleneck, bottleneck_id)
+    """The bottleneck with what its page shows, or NotVisible (missing, or not for this user)."""
+    bottleneck = db.session.get(Bottleneck, bottleneck_id, options=DETAIL)
     if bottleneck is None:
         raise NotVisible()
     authz.require(user, "bottleneck.view", bottleneck)

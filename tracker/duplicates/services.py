@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from tracker import authz
 from tracker.auth.models import User
@@ -128,6 +129,7 @@ def _cosignatures(where) -> list[Cosignature]:
             select(Cosignature)
             .where(where)
             .join(Cosignature.dsv)
+            .options(contains_eager(Cosignature.dsv))
             .order_by(Cosignature.created_at, Cosignature.id)
         )
     )

@@ -23,6 +23,7 @@ class Escalation(db.Model):
     __table_args__ = (
         UniqueConstraint("bottleneck_id", "party_id"),
         Index("ix_escalations_party_status_due", "party_id", "status", "due_at"),
+        Index("ix_escalations_party_due", "party_id", "due_at"),  # the inbox, unfiltered
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

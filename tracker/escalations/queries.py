@@ -19,7 +19,7 @@ def party_inbox(party_ids: set[int], status: str | None) -> Select:
             selectinload(Escalation.bottleneck).selectinload(Bottleneck.dsv),
             selectinload(Escalation.bottleneck).selectinload(Bottleneck.building_block),
         )
-        .order_by(Escalation.due_at.is_(None), Escalation.due_at, Escalation.submitted_at.desc())
+        .order_by(Escalation.due_at.asc().nulls_last(), Escalation.submitted_at.desc())
     )
     if status:
         query = query.where(Escalation.status == status)

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, Select, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import authz
 from tracker.auth.models import User
@@ -20,7 +20,7 @@ from tracker.bottlenecks.models import Bottleneck
 from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import AMSTERDAM, utcnow
-from tracker.directory.models import Network, Party
+from tracker.directory.models import Dsv, Network, Party
 from tracker.events import registrations
 from tracker.events.models import AgendaItem, Audience, Event, EventKind, EventStatus
 from tracker.extensions import db
@@ -56,8 +56,18 @@ def local_moment(day: date, clock: time) -> datetime:
 
 
 def get(event_id: int) -> Event:
-    """The event, or NotVisible."""
-    event = db.session.get(Event, event_id)
+    """The event with its agenda subjects loaded, or NotVisible."""
+    event = db.session.get(
+        Event,
+        event_id,
+        options=(
+            joinedload(Event.organiser_party),
+            joinedload(Event.organiser_network),
+            joinedload(Event.audience_network),
+            selectinload(Event.agenda).joinedload(AgendaItem.road_block),
+            selectinload(Event.agenda).joinedload(AgendaItem.bottleneck).joinedload(Bottleneck.dsv),
+        ),
+    )
     if event is None:
         raise NotVisible()
     return event
@@ -350,14 +360,19 @@ def move_agenda_item(actor: User, event_id: int, item_id: int, direction: str) -
     db.session.commit()
 
 
-def agenda_candidates(actor: User) -> tuple[list[RoadBlock], list[Bottleneck]]:
-    """Road blocks and the non-confidential bottlenecks the actor may put on an agenda."""
-    road_blocks = list(db.session.scalars(select(RoadBlock).order_by(RoadBlock.title).limit(300)))
+def agenda_candidates(actor: User) -> tuple[list[Row], list[Row]]:
+    """Road blocks (id, title) and the non-confidential bottlenecks (id, title, DSV name) the
+    actor may put on an agenda: plain rows, as they only fill a list of choices."""
+    road_blocks = list(
+        db.session.execute(
+            select(RoadBlock.id, RoadBlock.title).order_by(RoadBlock.title).limit(300)
+        )
+    )
     bottlenecks = list(
-        db.session.scalars(
-            select(Bottleneck)
+        db.session.execute(
+            select(Bottleneck.id, Bottleneck.title, Dsv.name.label("dsv"))
+            .join(Bottleneck.dsv)
             .where(Bottleneck.is_confidential.is_(False), authz.visible_bottlenecks(actor))
-            .options(selectinload(Bottleneck.dsv))
             .order_by(Bottleneck.title)
             .limit(300)
         )

@@ -188,14 +188,12 @@ def registrations_list(event_id: int):
 
 def _agenda_choices() -> list[tuple[str, str]]:
     road_blocks, bottlenecks = services.agenda_candidates(current_user)
+    road_block, bottleneck = _("Road block: %(title)s"), _("Bottleneck: %(title)s (%(dsv)s)")
     return [
         ("", _("Choose…")),
-        *((f"road_block:{r.id}", _("Road block: %(title)s", title=r.title)) for r in road_blocks),
+        *((f"road_block:{r.id}", road_block % {"title": r.title}) for r in road_blocks),
         *(
-            (
-                f"bottleneck:{b.id}",
-                _("Bottleneck: %(title)s (%(dsv)s)", title=b.title, dsv=b.dsv.name),
-            )
+            (f"bottleneck:{b.id}", bottleneck % {"title": b.title, "dsv": b.dsv})
             for b in bottlenecks
         ),
     ]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, Subquery, distinct, func, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import authz
 from tracker.auth.models import User
@@ -29,8 +29,17 @@ SUBJECT = "road_block"
 
 
 def get(road_block_id: int) -> RoadBlock:
-    """The road block, or NotVisible."""
-    road_block = db.session.get(RoadBlock, road_block_id)
+    """The road block with its members and their DSVs loaded, or NotVisible."""
+    road_block = db.session.get(
+        RoadBlock,
+        road_block_id,
+        options=(
+            joinedload(RoadBlock.building_block),
+            selectinload(RoadBlock.members)
+            .joinedload(RoadBlockMember.bottleneck)
+            .joinedload(Bottleneck.dsv),
+        ),
+    )
     if road_block is None:
         raise NotVisible()
     return road_block

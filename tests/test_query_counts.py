@@ -1,0 +1,127 @@
+"""N+1 guard: every main page makes a fixed, small number of SQL queries, however much data.
+
+Each page is requested once with a little data and once after more of everything it shows was
+added (escalations, co-signatures, comments, road block members, agenda items, registrations).
+The count must not move, and must stay within the page's budget (issue 7: at most 10; the
+budgets below are what the pages need today, so a new query on a page is a visible change).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from tests import builders, event_builders
+from tracker.bottlenecks import services as bottlenecks
+from tracker.duplicates import services as duplicates
+from tracker.events import registrations
+from tracker.events import services as events
+from tracker.extensions import db
+from tracker.roadblocks import services as road_blocks
+
+#: page -> the most queries it may make (loading the signed-in user included).
+BUDGETS = {
+    "/": 9,
+    "/bottlenecks/": 9,
+    "/bottlenecks/?status=escalated&block={block}": 9,
+    "/bottlenecks/{bottleneck}": 9,  # + followers
+    "/inbox": 7,
+    "/road-blocks/": 6,
+    "/road-blocks/{road_block}": 9,
+    "/events/": 4,
+    "/events/{event}": 10,
+    "/insights/": 8,
+    "/insights/response-times": 2,
+    "/insights/congestion": 4,
+    "/digests/{party}": 4,
+    "/admin/dsvs/": 5,
+    "/admin/users/": 5,
+}
+
+
+#: The per-test savepoints of tests/conftest.py, not the page's own queries.
+HARNESS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+class Scene:
+    """A bottleneck, a road block and an event that each page shows, and a way to add more."""
+
+    def __init__(self, world: builders.World) -> None:
+        self.world = world
+        self.viewer = builders.user(admin=True, parties=[world.party], dsvs=[world.dsv])
+        self.item = builders.bottleneck(world.coordinator, world.dsv)
+        builders.escalation(world.coordinator, self.item, world.party)
+        first = builders.bottleneck(world.other_coordinator, world.other_dsv)
+        self.road_block = road_blocks.create(
+            world.admin,
+            title="Systeemknelpunt",
+            description="",
+            building_block_id=self.item.building_block_id,
+            party_id=world.party.id,
+            bottleneck_ids=[self.item.id, first.id],
+        )
+        self.event = event_builders.event(world.admin, world.party)
+        db.session.commit()
+
+    def grow(self) -> None:
+        """Three more DSVs, each adding to everything the pages list."""
+        admin, road_block = self.world.admin, self.road_block.id
+        for _ in range(3):
+            dsv = builders.dsv(networks=[builders.network(builders.party())])
+            member = builders.user(dsvs=[dsv, self.world.dsv], parties=[self.world.party])
+            item = builders.bottleneck(member, dsv)
+            builders.escalation(member, item, self.world.party)
+            builders.escalation(member, item, builders.party())
+            bottlenecks.add_comment(member, self.item.id, "Hier ook.")
+            duplicates.cosign_bottleneck(member, self.item.id, dsv.id, "Speelt bij ons ook.")
+            duplicates.cosign_road_block(member, self.road_block.id, dsv.id, "Ook bij ons.")
+            road_blocks.add_bottlenecks(admin, road_block, [item.id])
+            events.add_agenda_item(admin, self.event.id, bottleneck_id=item.id)
+            events.add_agenda_item(admin, self.event.id, road_block_id=road_block)
+            registrations.register(member, self.event.id)
+        db.session.commit()
+
+    def url(self, template: str) -> str:
+        return template.format(
+            block=self.item.building_block_id,
+            bottleneck=self.item.id,
+            road_block=self.road_block.id,
+            event=self.event.id,
+            party=self.world.party.slug,
+        )
+
+
+@pytest.fixture
+def queries(app):
+    counter = {"n": 0}
+
+    def before(conn, cursor, statement, *args):
+        if not statement.startswith(HARNESS):
+            counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engines[None].engine
+    event.listen(engine, "before_cursor_execute", before)
+    yield counter
+    event.remove(engine, "before_cursor_execute", before)
+
+
+def _count(client, url: str, counter: dict) -> int:
+    counter["n"] = 0
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return counter["n"]
+
+
+@pytest.mark.parametrize("page", BUDGETS)
+def test_main_page_makes_the_same_few_queries_with_more_data(client, ctx, queries, page):
+    scene = Scene(builders.World())
+    client.login(scene.viewer.email, builders.PASSWORD)
+    url = scene.url(page)
+    scene.grow()
+    few = _count(client, url, queries)
+    scene.grow()
+    scene.grow()
+    many = _count(client, url, queries)
+    assert many == few, f"{url}: {few} queries with little data, {many} with more (N+1)"
+    assert many <= BUDGETS[page], f"{url}: {many} queries, budget {BUDGETS[page]}"
