@@ -14,6 +14,7 @@ from tracker.core.timeutil import AMSTERDAM, add_working_days, overdue_threshold
 from tracker.escalations import services as escalations
 from tracker.extensions import db
 from tracker.notifications.models import Notice, OutboxMessage
+from tracker.notifications.rendering import render_pending
 from tracker.notifications.summaries import send_summaries
 from tracker.reminders import services as reminders
 
@@ -28,11 +29,14 @@ def world(ctx):
 
 
 def _mails(kind: str) -> list[OutboxMessage]:
-    return list(
+    """The queued mails of `kind`, rendered as the dispatcher renders them before sending."""
+    mails = list(
         db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
         )
     )
+    assert render_pending(mails) == {}
+    return mails
 
 
 def _escalate_at(world, moment, title="Knelpunt"):

@@ -14,9 +14,8 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.models import Delivery, User
@@ -25,6 +24,9 @@ from tracker.core.timeutil import utcnow
 from tracker.extensions import db
 from tracker.notifications import mailer
 from tracker.notifications.models import LedgerEntry, Notice, OutboxMessage, OutboxStatus
+from tracker.notifications.rendering import Rendered, freeze, render, render_pending
+
+__all__ = ["Rendered", "render"]  # re-exported: callers render through this module
 
 #: Seconds to wait before attempt n+1 (the last value repeats).
 BACKOFF = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
@@ -32,24 +34,6 @@ BACKOFF = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
 STALE_CLAIM = timedelta(minutes=10)
 #: How often a dispatcher working through a long batch refreshes its claim (seconds).
 RENEW_CLAIM = 60
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-
-
-def render(kind: str, language: str, **context) -> Rendered:
-    """Render templates/email/<kind>.txt and .html in `language`; the subject is in the txt."""
-    env = current_app.jinja_env
-    context = {"language": language, **context}
-    with force_locale(language):
-        text_module = env.get_template(f"email/{kind}.txt").make_module(context)
-        html = env.get_template(f"email/{kind}.html").render(context)
-    subject = " ".join(str(text_module.subject).split())
-    return Rendered(subject=subject, text=str(text_module).strip() + "\n", html=html)
 
 
 def _message_id(kind: str) -> str:
@@ -172,25 +156,69 @@ def send_once(items: list[Pending]) -> int:
             _insert_ignoring_duplicates(rows[start : start + 500])
         ):
             claimed[Once(*key)] = ledger_id
-    links, sent = [], 0
+    rows, notices, links = [], [], []
     for item in items:
         ledger_id = claimed.pop(item.once, None)
         if ledger_id is None:
             continue
-        sent += 1
-        if isinstance(item.recipient, User):
-            message = deliver_to_user(item.kind, item.recipient, forced=item.forced, **item.context)
-        else:
-            message = queue_email(item.kind, item.recipient, **item.context)
-        if message is not None:
-            links.append((ledger_id, message))
-    db.session.flush()
-    if links:
-        db.session.execute(  # ORM bulk UPDATE by primary key: one executemany
-            update(LedgerEntry),
-            [{"id": ledger_id, "outbox_message_id": m.id} for ledger_id, m in links],
+        links.append(ledger_id)
+        row = _deferred_row(item, now, notices)
+        rows.append(row)
+        if row is not None:
+            row["ledger_id"] = ledger_id
+    if notices:
+        db.session.add_all(notices)
+    _insert_deferred([row for row in rows if row is not None])
+    return len(links)
+
+
+def _deferred_row(item: Pending, now, notices: list) -> dict | None:
+    """The outbox row to render later, or None (a notice for a summary, or "off")."""
+    context = dict(item.context)
+    if isinstance(item.recipient, User):
+        user = item.recipient
+        if not (item.forced or user.delivery == Delivery.IMMEDIATE):
+            if user.delivery in (Delivery.DAILY, Delivery.WEEKLY):
+                link = context["link"]
+                line = render(item.kind, user.language, recipient=user, **context).subject
+                notices.append(
+                    Notice(user_id=user.id, kind=item.kind, line=line[:255], link=link[:500])
+                )
+            return None
+        address, user_id, language = user.email, user.id, user.language
+    else:
+        address, user_id = item.recipient, None
+        language = context.pop("language", None) or "nl"
+    return {
+        "kind": item.kind,
+        "recipient_email": address,
+        "recipient_id": user_id,
+        "language": language,
+        "subject": "",
+        "body_text": "",
+        "body_html": "",
+        "context": freeze(context),
+        "message_id": _message_id(item.kind),
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def _insert_deferred(rows: list[dict]) -> None:
+    """Bulk-insert deferred outbox rows and point their ledger entries at them."""
+    if not rows:
+        return
+    ledger_of = {row["message_id"]: row.pop("ledger_id") for row in rows}
+    links = []
+    for start in range(0, len(rows), 500):
+        inserted = db.session.execute(
+            insert(OutboxMessage).returning(OutboxMessage.id, OutboxMessage.message_id),
+            rows[start : start + 500],
         )
-    return sent
+        links += [{"id": ledger_of[mid], "outbox_message_id": oid} for oid, mid in inserted]
+    db.session.execute(update(LedgerEntry), links)  # ORM bulk UPDATE by primary key
 
 
 def deliver_to_user(
@@ -333,14 +361,23 @@ def _record(message_id: int, token: str, values: dict) -> None:
     db.session.commit()
 
 
-def _claimed_emails(ids: list[int]) -> list[tuple[int, int, EmailMessage]]:
-    messages = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING)
-        .order_by(OutboxMessage.id)
+def _claimed_emails(claim: Claim, result: DispatchResult) -> list[tuple[int, int, EmailMessage]]:
+    """Render what was deferred (failing what can no longer be rendered), then build MIME."""
+    messages = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(claim.ids), OutboxMessage.status == OutboxStatus.SENDING)
+            .order_by(OutboxMessage.id)
+        )
     )
-    emails = [(m.id, m.attempts, mailer.build(m)) for m in messages]
-    db.session.rollback()  # end the read; each outcome gets its own transaction
+    errors = render_pending([m for m in messages if m.claim_token == claim.token])
+    for message in messages:
+        if message.id in errors:
+            message.status, message.claim_token = OutboxStatus.FAILED, None
+            message.last_error = f"cannot render: {errors[message.id]}"[:500]
+            result.failed += 1
+    emails = [(m.id, m.attempts, mailer.build(m)) for m in messages if m.id not in errors]
+    db.session.commit()  # the rendered texts stay, so a retry sends the same e-mail
     return emails
 
 
@@ -350,7 +387,7 @@ def deliver(claim: Claim, result: DispatchResult, transport: mailer.Transport) -
     The claim is renewed when sending starts and every RENEW_CLAIM seconds, far inside
     STALE_CLAIM, so another dispatcher never takes over a message this one is about to send.
     """
-    emails = _claimed_emails(claim.ids)
+    emails = _claimed_emails(claim, result)
     renewed_at = time.monotonic()
     mine = _renew(claim.token, [outbox_id for outbox_id, _, _ in emails])
     for position, (outbox_id, attempts, email) in enumerate(emails):

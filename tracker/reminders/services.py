@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from dataclasses import astuple
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
+from tracker.auth.models import User, party_members
 from tracker.bottlenecks.models import Bottleneck, BottleneckStatus
 from tracker.core.timeutil import add_working_days, overdue_threshold, utcnow
 from tracker.core.urls import external_url
@@ -27,6 +28,7 @@ from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import AWAITING_PARTY, Status
 from tracker.extensions import db
 from tracker.notifications.models import LedgerEntry
+from tracker.notifications.rendering import ref
 from tracker.notifications.services import Once, Pending, send_once
 
 DUE_SOON_WORKING_DAYS = 3
@@ -39,16 +41,64 @@ def _stamp(moment: datetime) -> str:
 
 
 def _escalations(query: Select) -> list[Escalation]:
+    """The escalations with what the sweep needs; the e-mails themselves are rendered later."""
     return list(
         db.session.scalars(
             query.options(
                 selectinload(Escalation.party).selectinload(Party.liaisons),
-                selectinload(Escalation.bottleneck).selectinload(Bottleneck.owner),
-                selectinload(Escalation.bottleneck).selectinload(Bottleneck.dsv),
-                selectinload(Escalation.bottleneck).selectinload(Bottleneck.building_block),
+                selectinload(Escalation.bottleneck),
             ).order_by(Escalation.id)
         )
     )
+
+
+def _stamp_sql(moment):
+    """`_stamp` in SQL, so the ledger key can be matched in the database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", moment), 'YYYYMMDD"T"HH24MI')
+    return func.strftime("%Y%m%dT%H%M", moment)  # SQLite keeps naive UTC
+
+
+def _key(prefix: str, column):
+    return literal(prefix) + cast(column, String)
+
+
+def _unsent(kind: str, recipient, subject, stage):
+    """No ledger entry for this key yet (the ledger's unique index answers it)."""
+    return ~exists().where(
+        LedgerEntry.kind == kind,
+        LedgerEntry.recipient == recipient,
+        LedgerEntry.subject == subject,
+        LedgerEntry.stage == stage,
+    )
+
+
+def _eligible_sql():
+    return and_(User.active.is_(True), User.password_hash.is_not(None))
+
+
+def _someone_to_remind(stage: str, deadline, table_contact: bool):
+    """Some eligible liaison (or the table contact) lacks this stage's ledger entry.
+
+    A sweep that finds nothing new therefore loads nothing: the cost follows what is due.
+    """
+    kind, subject = "reminder_escalation", _key("escalation:", Escalation.id)
+    key_stage = literal(f"{stage}@") + _stamp_sql(deadline)
+    liaison = exists().where(
+        party_members.c.party_id == Escalation.party_id,
+        User.id == party_members.c.user_id,
+        _eligible_sql(),
+        _unsent(kind, _key("user:", User.id), subject, key_stage),
+    )
+    if not table_contact:
+        return liaison
+    contact = exists().where(
+        Party.id == Escalation.party_id,
+        Party.table_contact_email.is_not(None),
+        Party.table_contact_email != "",
+        _unsent(kind, _key("party:", Party.id), subject, key_stage),
+    )
+    return or_(liaison, contact)
 
 
 def _already(kind: str, subjects: Iterable[str]) -> set[tuple[str, str, str]]:
@@ -92,8 +142,8 @@ def _remind_liaisons(
         subject = f"escalation:{escalation.id}"
         key_stage = f"{stage}@{_stamp(deadline_of(escalation))}"
         context = {
-            "escalation": escalation,
-            "bottleneck": escalation.bottleneck,
+            "escalation": ref(Escalation, escalation.id),
+            "bottleneck": ref(Bottleneck, escalation.bottleneck_id),
             "stage": stage,
             "link": _link(escalation),
         }
@@ -127,44 +177,38 @@ def sweep(now: datetime | None = None) -> Counter:
     """Queue every reminder that is due and not yet sent; returns how many per stage."""
     now = now or utcnow()
     counts: Counter = Counter()
-    base = select(Escalation)
-
-    _remind_liaisons(
-        _escalations(base.where(Escalation.status == Status.SUBMITTED, Escalation.due_at < now)),
-        "not_acknowledged",
-        lambda e: e.acknowledge_due_at,
-        counts,
-    )
-    db.session.commit()  # each stage commits on its own: one bad row cannot block the rest
-    soon = add_working_days(now, DUE_SOON_WORKING_DAYS)
     awaiting = Escalation.status.in_(AWAITING_PARTY)  # never acknowledged ones included
-    _remind_liaisons(
-        _escalations(
-            base.where(awaiting, Escalation.answer_due_at >= now, Escalation.answer_due_at <= soon)
+    soon = add_working_days(now, DUE_SOON_WORKING_DAYS)
+    stages = (
+        (
+            "not_acknowledged",
+            Escalation.acknowledge_due_at,
+            and_(Escalation.status == Status.SUBMITTED, Escalation.due_at < now),
         ),
-        "answer_due_soon",
-        lambda e: e.answer_due_at,
-        counts,
-    )
-    db.session.commit()
-    _remind_liaisons(
-        _escalations(base.where(awaiting, Escalation.answer_due_at < now)),
-        "answer_overdue",
-        lambda e: e.answer_due_at,
-        counts,
-    )
-    db.session.commit()
-    _remind_liaisons(
-        _escalations(
-            base.where(Escalation.status.in_(AWAITING_PARTY), Escalation.very_late_at < now)
+        (
+            "answer_due_soon",
+            Escalation.answer_due_at,
+            and_(awaiting, Escalation.answer_due_at >= now, Escalation.answer_due_at <= soon),
         ),
-        "very_overdue",
-        lambda e: e.very_late_at,
-        counts,
-        table_contact=True,
+        (
+            "answer_overdue",
+            Escalation.answer_due_at,
+            and_(awaiting, Escalation.answer_due_at < now),
+        ),
+        ("very_overdue", Escalation.very_late_at, and_(awaiting, Escalation.very_late_at < now)),
     )
-
-    db.session.commit()
+    for stage, deadline, due in stages:
+        table_contact = stage == "very_overdue"
+        _remind_liaisons(
+            _escalations(
+                select(Escalation).where(due, _someone_to_remind(stage, deadline, table_contact))
+            ),
+            stage,
+            lambda e, name=deadline.key: getattr(e, name),
+            counts,
+            table_contact=table_contact,
+        )
+        db.session.commit()  # each stage commits on its own: one bad row cannot block the rest
     _remind_unconfirmed(now, counts)
     db.session.commit()
     _remind_idle(now, counts)
@@ -175,9 +219,19 @@ def sweep(now: datetime | None = None) -> Counter:
 def _remind_unconfirmed(now: datetime, counts: Counter) -> None:
     kind = "reminder_unconfirmed"
     threshold = overdue_threshold(now, UNCONFIRMED_WORKING_DAYS)
-    rows = _escalations(
-        select(Escalation).where(
-            Escalation.status == Status.ANSWERED, Escalation.answered_at < threshold
+    unsent = _unsent(
+        kind,
+        _key("user:", Bottleneck.owner_id),
+        _key("escalation:", Escalation.id),
+        literal("answered@") + _stamp_sql(Escalation.answered_at),
+    )
+    rows = list(
+        db.session.scalars(
+            select(Escalation)
+            .join(Escalation.bottleneck)
+            .where(Escalation.status == Status.ANSWERED, Escalation.answered_at < threshold, unsent)
+            .options(selectinload(Escalation.bottleneck).selectinload(Bottleneck.owner))
+            .order_by(Escalation.id)
         )
     )
     done = _already(kind, (f"escalation:{e.id}" for e in rows))
@@ -204,8 +258,8 @@ def _remind_unconfirmed(now: datetime, counts: Counter) -> None:
                 kind,
                 owner,
                 {
-                    "escalation": escalation,
-                    "bottleneck": escalation.bottleneck,
+                    "escalation": ref(Escalation, escalation.id),
+                    "bottleneck": ref(Bottleneck, escalation.bottleneck_id),
                     "link": _link(escalation),
                     "accept_link": links["accept"],
                     "reopen_link": links["reopen"],
@@ -224,8 +278,14 @@ def _remind_idle(now: datetime, counts: Counter) -> None:
             .where(
                 Bottleneck.status.in_(open_statuses),
                 Bottleneck.updated_at < now - timedelta(days=IDLE_DAYS),
+                _unsent(
+                    kind,
+                    _key("user:", Bottleneck.owner_id),
+                    _key("bottleneck:", Bottleneck.id),
+                    literal("idle@") + _stamp_sql(Bottleneck.updated_at),
+                ),
             )
-            .options(selectinload(Bottleneck.owner), selectinload(Bottleneck.dsv))
+            .options(selectinload(Bottleneck.owner))
             .order_by(Bottleneck.id)
         )
     )
@@ -249,7 +309,7 @@ def _remind_idle(now: datetime, counts: Counter) -> None:
                 kind,
                 owner,
                 {
-                    "bottleneck": bottleneck,
+                    "bottleneck": ref(Bottleneck, bottleneck.id),
                     "days": IDLE_DAYS,
                     "link": external_url("bottlenecks.detail", bottleneck_id=bottleneck.id),
                 },
