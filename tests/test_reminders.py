@@ -208,3 +208,22 @@ def test_switching_back_to_each_mail_still_delivers_what_was_waiting(world):
     assert send_summaries(Delivery.DAILY, local(2027, 1, 6, 7, 5)) == 1
     (summary,) = _mails("summary")
     assert "Wachtend" in summary.body_text
+
+
+def test_a_reminder_for_a_daily_reader_becomes_a_summary_line(world):
+    world.liaison.delivery = Delivery.DAILY
+    db.session.commit()
+    _escalate_at(world, local(2027, 1, 4, 9), title="Dagelijks")
+    assert reminders.sweep(local(2027, 1, 11, 17, 1))["not_acknowledged"] == 1
+    assert _mails("reminder_escalation") == []
+    (notice,) = db.session.scalars(select(Notice).where(Notice.kind == "reminder_escalation"))
+    assert notice.line == "Nog niet bevestigd: Dagelijks"
+
+
+def test_an_escalation_falling_due_later_is_reminded_despite_earlier_reminders(world):
+    _escalate_at(world, local(2027, 1, 4, 9), title="Eerste")  # acknowledge by 11 Jan
+    assert reminders.sweep(local(2027, 1, 11, 18))["not_acknowledged"] == 1
+    _escalate_at(world, local(2027, 1, 5, 9), title="Tweede")  # by 12 Jan, the same party
+    assert reminders.sweep(local(2027, 1, 12, 18))["not_acknowledged"] == 1
+    subjects = [m.subject for m in _mails("reminder_escalation")]
+    assert subjects == ["Nog niet bevestigd: Eerste", "Nog niet bevestigd: Tweede"]

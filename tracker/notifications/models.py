@@ -85,7 +85,11 @@ class LedgerEntry(db.Model):
     """A reminder or digest that was queued once: the unique key makes a second one impossible."""
 
     __tablename__ = "notification_ledger"
-    __table_args__ = (UniqueConstraint("kind", "recipient", "subject", "stage"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "recipient", "subject", "stage"),
+        # The sweeps ask "was this stage of this escalation sent to anyone yet?" per row.
+        Index("ix_notification_ledger_subject_stage", "subject", "stage"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

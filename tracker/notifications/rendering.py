@@ -106,6 +106,12 @@ def _thaw(context: dict, loaded: dict) -> dict:
     return thawed
 
 
+def resolve(context: dict) -> dict:
+    """The context with its references loaded, for rendering it right away."""
+    loaded = _load([freeze(context)])
+    return _thaw(freeze(context), loaded)
+
+
 def render_pending(messages: list) -> dict[int, str]:
     """Render the deferred ones among these outbox messages in place; returns id -> error.
 

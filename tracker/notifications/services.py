@@ -15,16 +15,16 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, insert, or_, select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.models import Delivery, User
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
 from tracker.extensions import db
-from tracker.notifications import mailer
+from tracker.notifications import bulk, mailer
 from tracker.notifications.models import LedgerEntry, Notice, OutboxMessage, OutboxStatus
-from tracker.notifications.rendering import Rendered, freeze, render, render_pending
+from tracker.notifications.rendering import Rendered, freeze, render, render_pending, resolve
 
 __all__ = ["Rendered", "render"]  # re-exported: callers render through this module
 
@@ -36,10 +36,13 @@ STALE_CLAIM = timedelta(minutes=10)
 RENEW_CLAIM = 60
 
 
-def _message_id(kind: str) -> str:
+def _mail_host() -> str:
+    return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "dsv-tracker.example"
+
+
+def _message_id(kind: str, host: str | None = None) -> str:
     """Chosen once when queued and kept on every retry, so a resend can be recognised."""
-    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "dsv-tracker.example"
-    return f"<{kind}.{uuid.uuid4().hex}@{host}>"
+    return f"<{kind}.{uuid.uuid4().hex}@{host or _mail_host()}>"
 
 
 def queue_email(
@@ -74,6 +77,10 @@ class Once:
     recipient: str  # "user:12", "party:3", ...
     subject: str  # "escalation:7", ...
     stage: str  # a reminder stage with its deadline, or a digest window
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.kind, self.recipient, self.subject, self.stage)
 
 
 def _claim_ledger(once: Once) -> LedgerEntry | None:
@@ -111,76 +118,42 @@ class Pending:
     forced: bool = False
 
 
-def _insert_ignoring_duplicates(rows: list[dict]):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return (
-        insert(LedgerEntry)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(
-            LedgerEntry.id,
-            LedgerEntry.kind,
-            LedgerEntry.recipient,
-            LedgerEntry.subject,
-            LedgerEntry.stage,
-        )
-    )
-
-
 def send_once(items: list[Pending]) -> int:
-    """Claim the ledger keys in bulk and send (or defer to a summary) what this call claimed.
+    """Claim the ledger keys in bulk and queue (or defer to a summary) what this call claimed.
 
     The unique key still decides: a concurrent sweep that claimed a key first wins it, and
-    `ON CONFLICT DO NOTHING` leaves it out here.
+    `ON CONFLICT DO NOTHING` leaves it out here. The e-mails are rendered by the dispatcher.
     """
     if not items:
         return 0
     now = utcnow()
-    rows = [
-        {
-            "kind": i.once.kind,
-            "recipient": i.once.recipient,
-            "subject": i.once.subject,
-            "stage": i.once.stage,
-            "created_at": now,
-        }
-        for i in items
-    ]
-    claimed: dict[Once, int] = {}
-    for start in range(0, len(rows), 500):
-        for ledger_id, *key in db.session.execute(
-            _insert_ignoring_duplicates(rows[start : start + 500])
-        ):
-            claimed[Once(*key)] = ledger_id
-    rows, notices, links = [], [], []
+    claimed = bulk.claim([i.once.key for i in items], now)
+    host = _mail_host()
+    rows, notices, ledger_of = [], [], {}
     for item in items:
-        ledger_id = claimed.pop(item.once, None)
+        ledger_id = claimed.pop(item.once.key, None)
         if ledger_id is None:
             continue
-        links.append(ledger_id)
-        row = _deferred_row(item, now, notices)
-        rows.append(row)
+        row = _deferred_row(item, notices, host)
+        ledger_of[ledger_id] = row and row["message_id"]
         if row is not None:
-            row["ledger_id"] = ledger_id
-    if notices:
-        db.session.add_all(notices)
-    _insert_deferred([row for row in rows if row is not None])
-    return len(links)
+            rows.append(row)
+    db.session.add_all(notices)
+    outbox_ids = bulk.insert_deferred(rows, now)
+    bulk.link([(lid, outbox_ids[mid]) for lid, mid in ledger_of.items() if mid is not None])
+    return len(ledger_of)
 
 
-def _deferred_row(item: Pending, now, notices: list) -> dict | None:
-    """The outbox row to render later, or None (a notice for a summary, or "off")."""
+def _deferred_row(item: Pending, notices: list[Notice], host: str) -> dict | None:
+    """The outbox row to render later, or None (a notice for a summary instead, or "off")."""
     context = dict(item.context)
     if isinstance(item.recipient, User):
         user = item.recipient
         if not (item.forced or user.delivery == Delivery.IMMEDIATE):
             if user.delivery in (Delivery.DAILY, Delivery.WEEKLY):
                 link = context["link"]
-                line = render(item.kind, user.language, recipient=user, **context).subject
+                line = render(item.kind, user.language, recipient=user, **resolve(context))
+                line = line.subject
                 notices.append(
                     Notice(user_id=user.id, kind=item.kind, line=line[:255], link=link[:500])
                 )
@@ -191,34 +164,12 @@ def _deferred_row(item: Pending, now, notices: list) -> dict | None:
         language = context.pop("language", None) or "nl"
     return {
         "kind": item.kind,
-        "recipient_email": address,
-        "recipient_id": user_id,
+        "address": address,
+        "user_id": user_id,
         "language": language,
-        "subject": "",
-        "body_text": "",
-        "body_html": "",
         "context": freeze(context),
-        "message_id": _message_id(item.kind),
-        "status": OutboxStatus.PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
+        "message_id": _message_id(item.kind, host),
     }
-
-
-def _insert_deferred(rows: list[dict]) -> None:
-    """Bulk-insert deferred outbox rows and point their ledger entries at them."""
-    if not rows:
-        return
-    ledger_of = {row["message_id"]: row.pop("ledger_id") for row in rows}
-    links = []
-    for start in range(0, len(rows), 500):
-        inserted = db.session.execute(
-            insert(OutboxMessage).returning(OutboxMessage.id, OutboxMessage.message_id),
-            rows[start : start + 500],
-        )
-        links += [{"id": ledger_of[mid], "outbox_message_id": oid} for oid, mid in inserted]
-    db.session.execute(update(LedgerEntry), links)  # ORM bulk UPDATE by primary key
 
 
 def deliver_to_user(

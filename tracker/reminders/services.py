@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import astuple
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, String, and_, cast, exists, func, literal, or_, select
@@ -64,13 +63,16 @@ def _key(prefix: str, column):
 
 
 def _unsent(kind: str, recipient, subject, stage):
-    """No ledger entry for this key yet (the ledger's unique index answers it)."""
+    """No ledger entry for this key yet (the ledger's unique index answers it).
+
+    Correlated explicitly: it may sit two levels below the query that names the escalation.
+    """
     return ~exists().where(
         LedgerEntry.kind == kind,
         LedgerEntry.recipient == recipient,
         LedgerEntry.subject == subject,
         LedgerEntry.stage == stage,
-    )
+    ).correlate_except(LedgerEntry)
 
 
 def _eligible_sql():
@@ -149,11 +151,11 @@ def _remind_liaisons(
         }
         for liaison in escalation.party.liaisons:
             once = Once(kind, f"user:{liaison.id}", subject, key_stage)
-            if _eligible(liaison) and astuple(once)[1:] not in done:
+            if _eligible(liaison) and once.key[1:] not in done:
                 liaisons.append(Pending(once, kind, liaison, context, forced=table_contact))
         contact = escalation.party.table_contact_email
         once = Once(kind, f"party:{escalation.party_id}", subject, key_stage)
-        if table_contact and contact and astuple(once)[1:] not in done:
+        if table_contact and contact and once.key[1:] not in done:
             contacts.append(
                 Pending(
                     once,
@@ -246,7 +248,7 @@ def _remind_unconfirmed(now: datetime, counts: Counter) -> None:
             f"escalation:{escalation.id}",
             f"answered@{_stamp(escalation.answered_at)}",
         )
-        if not _eligible(owner) or astuple(once)[1:] in done:
+        if not _eligible(owner) or once.key[1:] in done:
             continue
         links = {
             action: external_url("escalations.act", escalation_id=escalation.id, action=action)
@@ -301,7 +303,7 @@ def _remind_idle(now: datetime, counts: Counter) -> None:
             f"bottleneck:{bottleneck.id}",
             f"idle@{_stamp(bottleneck.updated_at)}",
         )
-        if not _eligible(owner) or astuple(once)[1:] in done:
+        if not _eligible(owner) or once.key[1:] in done:
             continue
         pending.append(
             Pending(

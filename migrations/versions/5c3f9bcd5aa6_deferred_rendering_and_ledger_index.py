@@ -1,4 +1,4 @@
-"""outbox messages keep a JSON context when their rendering is deferred to the dispatcher
+"""deferred rendering (a JSON context on outbox messages) and a ledger index for the sweeps
 
 Revision ID: 5c3f9bcd5aa6
 Revises: 23bcce5f6751
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("context", sa.JSON(), nullable=True))
+    with op.batch_alter_table("notification_ledger", schema=None) as batch_op:
+        batch_op.create_index("ix_notification_ledger_subject_stage", ["subject", "stage"])
 
 
 def downgrade():
+    with op.batch_alter_table("notification_ledger", schema=None) as batch_op:
+        batch_op.drop_index("ix_notification_ledger_subject_stage")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_column("context")
