@@ -187,3 +187,19 @@ def test_a_stored_digest_stops_naming_a_bottleneck_that_became_confidential(clie
     page = client.get(f"/digests/show/{digest.id}").get_data(as_text=True)
     assert "Later geheim" not in page
     assert "vertrouwelijk" in page
+
+
+def test_parties_compiled_together_each_get_only_their_own_escalations(world):
+    _escalate(world, local(2027, 1, 18, 9), title="Voor ons")
+    item = builders.bottleneck(world.coordinator, title="Voor de ander")
+    with time_machine.travel(local(2027, 1, 19, 9), tick=False):
+        builders.escalation(world.coordinator, item, world.other_party)
+    ids = [world.party.id, world.other_party.id]
+    contents = services.compile_contents(ids, local(2027, 1, 18), local(2027, 1, 25))
+    ours, theirs = contents[world.party.id], contents[world.other_party.id]
+    assert [i["title"] for i in ours["new"]["items"]] == ["Voor ons"]
+    assert [i["title"] for i in theirs["new"]["items"]] == ["Voor de ander"]
+    assert (ours["new"]["total"], theirs["new"]["total"]) == (1, 1)
+    window = (local(2027, 1, 18), local(2027, 1, 25))
+    for party in (world.party, world.other_party):
+        assert contents[party.id] == services.compile_content(party, *window)
