@@ -227,3 +227,12 @@ def test_an_escalation_falling_due_later_is_reminded_despite_earlier_reminders(w
     assert reminders.sweep(local(2027, 1, 12, 18))["not_acknowledged"] == 1
     subjects = [m.subject for m in _mails("reminder_escalation")]
     assert subjects == ["Nog niet bevestigd: Eerste", "Nog niet bevestigd: Tweede"]
+
+
+def test_the_sweep_links_each_reminder_to_its_escalation(world):
+    escalation = _escalate_at(world, local(2027, 1, 4, 9))
+    reminders.sweep(local(2027, 1, 11, 17, 1))
+    (mail,) = _mails("reminder_escalation")
+    link = f"http://localhost/bottlenecks/{escalation.bottleneck_id}#escalation-{escalation.id}"
+    assert link in mail.body_text
+    assert reminders._link(escalation, reminders._link_base()) == reminders._link(escalation)
