@@ -16,7 +16,7 @@ from tracker.directory.models import Dsv, Party
 from tracker.escalations.models import Escalation
 from tracker.extensions import db
 from tracker.notifications import services
-from tracker.notifications.models import OutboxMessage, OutboxStatus
+from tracker.notifications.models import LedgerEntry, OutboxMessage, OutboxStatus
 from tracker.notifications.rendering import ref, render_pending
 from tracker.notifications.services import Once, Pending, send_once
 from tracker.reminders import services as reminders
@@ -159,3 +159,20 @@ def test_a_sweep_with_nothing_new_costs_the_same_few_queries(world, queries):
     # One query per escalation stage, one for unconfirmed answers, one for idle bottlenecks,
     # plus the transaction bookkeeping: nothing is loaded only to be filtered out in Python.
     assert few == many <= 6
+
+
+def test_a_key_won_elsewhere_or_twice_in_a_batch_leaves_no_mail_behind(world):
+    item = builders.bottleneck(world.coordinator)
+
+    def pending(subject: str) -> Pending:
+        context = {"bottleneck": ref(Bottleneck, item.id), "link": LINK, "days": 30}
+        once = Once("reminder_idle", f"user:{world.coordinator.id}", subject, "idle@1")
+        return Pending(once, "reminder_idle", world.coordinator, context)
+
+    assert send_once([pending("won-elsewhere")]) == 1  # another sweep got there first
+    assert send_once([pending("won-elsewhere"), pending("twice"), pending("twice")]) == 1
+    db.session.commit()
+    messages = list(db.session.scalars(select(OutboxMessage)))
+    ledger = list(db.session.scalars(select(LedgerEntry)))
+    assert len(messages) == len(ledger) == 2
+    assert {entry.outbox_message_id for entry in ledger} == {m.id for m in messages}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import text, update
+from sqlalchemy import delete, text, update
 
 from tracker.extensions import db
 from tracker.notifications.models import LedgerEntry, OutboxMessage, OutboxStatus
@@ -42,6 +42,36 @@ _OUTBOX = text(
     """
 )
 
+_CLAIM_AND_QUEUE = text(
+    """
+    WITH wanted AS (
+        SELECT * FROM json_to_recordset(CAST(:rows AS json))
+            AS w(kind varchar, recipient varchar, subject varchar, stage varchar,
+                 mail_kind varchar, address varchar, user_id integer, language varchar,
+                 context json, message_id varchar)
+    ),
+    mail AS (
+        INSERT INTO outbox_messages (kind, recipient_email, recipient_id, language, subject,
+            body_text, body_html, context, message_id, status, attempts, next_attempt_at,
+            created_at)
+        SELECT w.mail_kind, w.address, w.user_id, w.language, '', '', '', w.context,
+            w.message_id, :status, 0, :now, :now
+        FROM wanted w WHERE w.message_id IS NOT NULL
+        RETURNING id, message_id
+    ),
+    claimed AS (
+        INSERT INTO notification_ledger (kind, recipient, subject, stage, created_at,
+            outbox_message_id)
+        SELECT w.kind, w.recipient, w.subject, w.stage, :now, mail.id
+        FROM wanted w LEFT JOIN mail ON mail.message_id = w.message_id
+        ON CONFLICT DO NOTHING
+        RETURNING kind, recipient, subject, stage, outbox_message_id
+    )
+    SELECT claimed.kind, claimed.recipient, claimed.subject, claimed.stage, mail.message_id
+    FROM claimed LEFT JOIN mail ON mail.id = claimed.outbox_message_id
+    """
+)
+
 _LINK = text(
     """
     UPDATE notification_ledger SET outbox_message_id = l.outbox_id
@@ -49,6 +79,42 @@ _LINK = text(
     WHERE notification_ledger.id = l.id
     """
 )
+
+
+def claim_and_queue(
+    planned: list[tuple[tuple[str, str, str, str], dict | None]], now: datetime
+) -> set[tuple]:
+    """Claim each ledger key and queue its deferred outbox row (if any) with it, at most once.
+
+    Returns the keys claimed here. On PostgreSQL one statement writes both and links them;
+    an e-mail whose key another sweep won first is deleted again before anyone can see it.
+    """
+    if not planned:
+        return set()
+    if not _postgresql():
+        ids = claim([key for key, _ in planned], now)
+        rows = {key: row for key, row in planned if key in ids and row is not None}
+        outbox_ids = insert_deferred(list(rows.values()), now)
+        link([(ids[key], outbox_ids[row["message_id"]]) for key, row in rows.items()])
+        return set(ids)
+    fields = ("kind", "recipient", "subject", "stage")
+    wanted = []
+    for key, row in planned:
+        entry = dict(zip(fields, key, strict=True))
+        if row is not None:
+            entry.update(row, mail_kind=row["kind"], kind=key[0])
+        wanted.append(entry)
+    claimed, kept = set(), set()
+    for *key, message_id in db.session.execute(
+        _CLAIM_AND_QUEUE,
+        {"rows": json.dumps(wanted), "now": now, "status": OutboxStatus.PENDING.value},
+    ):
+        claimed.add(tuple(key))
+        kept.add(message_id)
+    lost = [row["message_id"] for _, row in planned if row and row["message_id"] not in kept]
+    if lost:  # its key was claimed by another sweep, or twice in this batch
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.message_id.in_(lost)))
+    return claimed
 
 
 def _postgresql() -> bool:

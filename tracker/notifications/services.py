@@ -125,38 +125,26 @@ def send_once(items: list[Pending]) -> int:
     """
     if not items:
         return 0
-    now = utcnow()
-    claimed = bulk.claim([i.once.key for i in items], now)
     host = _mail_host()
-    rows, notices, ledger_of = [], [], {}
-    for item in items:
-        ledger_id = claimed.pop(item.once.key, None)
-        if ledger_id is None:
-            continue
-        row = _deferred_row(item, notices, host)
-        ledger_of[ledger_id] = row and row["message_id"]
-        if row is not None:
-            rows.append(row)
-    db.session.add_all(notices)
-    outbox_ids = bulk.insert_deferred(rows, now)
-    bulk.link([(lid, outbox_ids[mid]) for lid, mid in ledger_of.items() if mid is not None])
-    return len(ledger_of)
+    planned = [(item.once.key, _deferred_row(item, host)) for item in items]
+    claimed = bulk.claim_and_queue(planned, utcnow())
+    notices = [_notice(item) for item in items if item.once.key in claimed]
+    db.session.add_all([notice for notice in notices if notice is not None])
+    return len(claimed)
 
 
-def _deferred_row(item: Pending, notices: list[Notice], host: str) -> dict | None:
+def _wants_mail(item: Pending) -> bool:
+    user = item.recipient
+    return not isinstance(user, User) or item.forced or user.delivery == Delivery.IMMEDIATE
+
+
+def _deferred_row(item: Pending, host: str) -> dict | None:
     """The outbox row to render later, or None (a notice for a summary instead, or "off")."""
+    if not _wants_mail(item):
+        return None
     context = dict(item.context)
     if isinstance(item.recipient, User):
         user = item.recipient
-        if not (item.forced or user.delivery == Delivery.IMMEDIATE):
-            if user.delivery in (Delivery.DAILY, Delivery.WEEKLY):
-                link = context["link"]
-                line = render(item.kind, user.language, recipient=user, **resolve(context))
-                line = line.subject
-                notices.append(
-                    Notice(user_id=user.id, kind=item.kind, line=line[:255], link=link[:500])
-                )
-            return None
         address, user_id, language = user.email, user.id, user.language
     else:
         address, user_id = item.recipient, None
@@ -169,6 +157,16 @@ def _deferred_row(item: Pending, notices: list[Notice], host: str) -> dict | Non
         "context": freeze(context),
         "message_id": _message_id(item.kind, host),
     }
+
+
+def _notice(item: Pending) -> Notice | None:
+    """The summary line for a user who reads summaries; None for e-mail or "off"."""
+    user = item.recipient
+    if _wants_mail(item) or user.delivery not in (Delivery.DAILY, Delivery.WEEKLY):
+        return None
+    context = resolve(item.context)
+    line = render(item.kind, user.language, recipient=user, **context).subject
+    return Notice(user_id=user.id, kind=item.kind, line=line[:255], link=context["link"][:500])
 
 
 def deliver_to_user(
