@@ -103,6 +103,8 @@ def test_the_dispatcher_renders_deferred_mail_and_sends_it(world, smtp):
     subjects = {m["Subject"] for m in smtp.messages}
     assert "Nog niet bevestigd: Uitgestelde tekst" in subjects
     assert all(m.context is None and m.body_text for m in db.session.scalars(select(OutboxMessage)))
+    left = select(OutboxMessage.id).where(OutboxMessage.context.is_not(None))  # SQL NULL
+    assert db.session.scalars(left).all() == []
 
 
 def test_a_deferred_mail_about_something_deleted_fails_visibly(world, smtp):

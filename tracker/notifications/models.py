@@ -49,7 +49,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    context: Mapped[dict | None] = mapped_column(JSON)
+    context: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # Stable across retries, so a resend after a crash can be recognised by the receiving side.
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
