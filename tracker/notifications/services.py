@@ -128,8 +128,13 @@ def send_once(items: list[Pending]) -> int:
     host = _mail_host()
     planned = [(item.once.key, _deferred_row(item, host)) for item in items]
     claimed = bulk.claim_and_queue(planned, utcnow())
-    notices = [_notice(item) for item in items if item.once.key in claimed]
-    db.session.add_all([notice for notice in notices if notice is not None])
+    noticed = set()
+    for item in items:
+        if item.once.key in claimed and item.once.key not in noticed:  # once per key
+            noticed.add(item.once.key)
+            notice = _notice(item)
+            if notice is not None:
+                db.session.add(notice)
     return len(claimed)
 
 
