@@ -178,3 +178,31 @@ def test_a_key_won_elsewhere_or_twice_in_a_batch_leaves_no_mail_behind(world):
     ledger = list(db.session.scalars(select(LedgerEntry)))
     assert len(messages) == len(ledger) == 2
     assert {entry.outbox_message_id for entry in ledger} == {m.id for m in messages}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_deferred_digest_renders_exactly_as_its_snapshot(world, language):
+    from tests.test_email_snapshots import _cases
+    from tracker.digests.models import Digest
+
+    case = _cases()["digest"]
+    party = db.session.scalar(select(Party).filter_by(name="ZonMw")) or builders.party("ZonMw")
+    digest = Digest(
+        party=party,
+        cadence="weekly",
+        window_start=case["digest"].window_start,
+        window_end=case["digest"].window_end,
+        content=case["digest"].content,
+    )
+    db.session.add(digest)
+    db.session.flush()
+    gert = builders.user(parties=[party], name="Gert Smit", language=language)
+    context = {**case, "digest": digest, "party": party}
+    services.queue_email("digest", gert, defer=True, **context)
+    db.session.commit()
+    db.session.expunge_all()  # the dispatcher starts from the stored row alone
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")).one()
+    assert message.subject == "" and render_pending([message]) == {}
+    text = f"Subject: {message.subject}\n\n{message.body_text}\n--- html ---\n"
+    text += f"{message.body_html}\n"
+    assert text == (SNAPSHOTS / f"digest.{language}.txt").read_text()

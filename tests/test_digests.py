@@ -16,6 +16,7 @@ from tracker.digests.windows import last_closed_window, window_containing
 from tracker.escalations import services as escalations
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
+from tracker.notifications.rendering import render_pending
 
 
 def local(*args) -> datetime:
@@ -91,6 +92,7 @@ def test_a_window_is_compiled_once_and_mailed_to_the_table_contact(world):
     assert (digest.window_start, digest.window_end) == (local(2027, 1, 18), local(2027, 1, 25))
     mail = db.session.get(OutboxMessage, digest.outbox_message_id)
     assert mail.recipient_email == world.party.table_contact_email
+    assert mail.body_text == "" and render_pending([mail]) == {}  # as the dispatcher does
     assert "Vraag" in mail.body_text and f"/digests/show/{digest.id}" in mail.body_text
     assert services.compile_digest(world.party, digest.window_start, digest.window_end) is None
 

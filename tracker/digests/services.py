@@ -286,6 +286,7 @@ def compile_digest(
             "digest",
             party.table_contact_email,
             Once("digest", f"party:{party.id}", "digest", f"{start:%Y%m%d}-{end:%Y%m%d}"),
+            defer=True,  # rendered by the dispatcher, like the reminders
             language="nl",
             recipient_name=party.name,
             digest=digest,

@@ -45,14 +45,25 @@ def _message_id(kind: str, host: str | None = None) -> str:
 
 
 def queue_email(
-    kind: str, recipient: User | str, *, language: str | None = None, **context
+    kind: str,
+    recipient: User | str,
+    *,
+    language: str | None = None,
+    defer: bool = False,
+    **context,
 ) -> OutboxMessage:
-    """Add one rendered e-mail to the current transaction; it is sent only if that commits."""
+    """Add one e-mail to the current transaction; it is sent only if that commits.
+
+    Rendered now, or with `defer` by the dispatcher from a context of ids and plain values.
+    """
     if isinstance(recipient, User):
         address, user_id, language = recipient.email, recipient.id, recipient.language
     else:
         address, user_id, language = recipient, None, language or "nl"
-    rendered = render(kind, language, recipient=recipient, **context)
+    if defer:
+        rendered, frozen = Rendered("", "", ""), freeze(context)
+    else:
+        rendered, frozen = render(kind, language, recipient=recipient, **context), None
     message = OutboxMessage(
         kind=kind,
         recipient_email=address,
@@ -61,6 +72,7 @@ def queue_email(
         subject=rendered.subject[:255],
         body_text=rendered.text,
         body_html=rendered.html,
+        context=frozen,
         message_id=_message_id(kind),
         next_attempt_at=utcnow(),
     )
