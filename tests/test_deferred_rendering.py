@@ -206,3 +206,18 @@ def test_a_deferred_digest_renders_exactly_as_its_snapshot(world, language):
     text = f"Subject: {message.subject}\n\n{message.body_text}\n--- html ---\n"
     text += f"{message.body_html}\n"
     assert text == (SNAPSHOTS / f"digest.{language}.txt").read_text()
+
+
+def test_the_outbox_page_shows_caught_deferred_mail_rendered_without_storing_it(world, client):
+    item = builders.bottleneck(world.coordinator, title="Nog te renderen")
+    with time_machine.travel(datetime.now(UTC) - timedelta(days=30), tick=False):
+        builders.escalation(world.coordinator, item, world.party)
+    reminders.sweep()
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "reminder_escalation")
+    ).first()
+    client.login(world.admin.email, builders.PASSWORD)
+    page = client.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+    assert "Nog te renderen" in page and "Open de escalatie" in page
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message.id).body_text == ""  # still for the dispatcher

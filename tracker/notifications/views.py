@@ -48,7 +48,8 @@ def detail(message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotVisible()
-    render_pending([message])  # a deferred one is shown as it will be sent; nothing is stored
+    if current_app.config["MAIL_TRANSPORT"] == "file":  # only caught mail is shown
+        render_pending([message])  # a deferred one as it will be sent; nothing is stored
     return render_template("notifications/detail.html", message=message)
 
 
