@@ -32,7 +32,7 @@ from tracker.notifications.models import OutboxMessage
 from tracker.reminders import services as reminders
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
-DB_NAME = "tracker_bench"
+DB_NAME = os.environ.get("BENCH_DB", "tracker_bench")
 ESCALATIONS = int(os.environ.get("BENCH_ESCALATIONS", 50_000))
 DUE_SHARE = 0.01
 MAILS = int(os.environ.get("BENCH_MAILS", 2_000))

@@ -16,6 +16,7 @@ from tracker.digests.windows import last_closed_window, window_containing
 from tracker.escalations import services as escalations
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
+from tracker.notifications.rendering import render_pending
 
 
 def local(*args) -> datetime:
@@ -91,6 +92,7 @@ def test_a_window_is_compiled_once_and_mailed_to_the_table_contact(world):
     assert (digest.window_start, digest.window_end) == (local(2027, 1, 18), local(2027, 1, 25))
     mail = db.session.get(OutboxMessage, digest.outbox_message_id)
     assert mail.recipient_email == world.party.table_contact_email
+    assert mail.body_text == "" and render_pending([mail]) == {}  # as the dispatcher does
     assert "Vraag" in mail.body_text and f"/digests/show/{digest.id}" in mail.body_text
     assert services.compile_digest(world.party, digest.window_start, digest.window_end) is None
 
@@ -187,3 +189,19 @@ def test_a_stored_digest_stops_naming_a_bottleneck_that_became_confidential(clie
     page = client.get(f"/digests/show/{digest.id}").get_data(as_text=True)
     assert "Later geheim" not in page
     assert "vertrouwelijk" in page
+
+
+def test_parties_compiled_together_each_get_only_their_own_escalations(world):
+    _escalate(world, local(2027, 1, 18, 9), title="Voor ons")
+    item = builders.bottleneck(world.coordinator, title="Voor de ander")
+    with time_machine.travel(local(2027, 1, 19, 9), tick=False):
+        builders.escalation(world.coordinator, item, world.other_party)
+    ids = [world.party.id, world.other_party.id]
+    contents = services.compile_contents(ids, local(2027, 1, 18), local(2027, 1, 25))
+    ours, theirs = contents[world.party.id], contents[world.other_party.id]
+    assert [i["title"] for i in ours["new"]["items"]] == ["Voor ons"]
+    assert [i["title"] for i in theirs["new"]["items"]] == ["Voor de ander"]
+    assert (ours["new"]["total"], theirs["new"]["total"]) == (1, 1)
+    window = (local(2027, 1, 18), local(2027, 1, 25))
+    for party in (world.party, world.other_party):
+        assert contents[party.id] == services.compile_content(party, *window)

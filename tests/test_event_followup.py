@@ -17,6 +17,7 @@ from tracker.events import reminders as event_reminders
 from tracker.events.models import EventStatus
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
+from tracker.notifications.rendering import render_pending
 from tracker.roadblocks import services as road_blocks
 
 
@@ -30,11 +31,14 @@ def world(ctx):
 
 
 def _mails(kind: str) -> list[OutboxMessage]:
-    return list(
+    """The queued mails of `kind`, rendered as the dispatcher renders them before sending."""
+    mails = list(
         db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
         )
     )
+    assert render_pending(mails) == {}
+    return mails
 
 
 def _held_event(world, **overrides):

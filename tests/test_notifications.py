@@ -244,3 +244,28 @@ def test_forgot_password_sends_at_most_one_link_per_few_minutes(world, client):
     for _ in range(3):
         client.post_form("/auth/forgot", {"email": world.coordinator.email})
     assert len(_outbox(kind="password_reset")) == 1
+
+
+def test_the_wire_format_round_trips_non_ascii_and_over_long_lines(ctx):
+    import email
+    from email.policy import default
+
+    long_line = "één " * 300  # 1,500 bytes: too long for SMTP as it is
+    message = OutboxMessage(
+        subject="Ruim te laat: Één knelpunt — “quotes”",
+        recipient_email="gert@zonmw.example",
+        message_id="<x.1@localhost>",
+        created_at=datetime(2027, 1, 4, 9, tzinfo=UTC),
+        language="nl",
+        body_text=f"Beste Gert,\n\n{long_line}\n",
+        body_html="<p>Beste Gert, één</p>\n",
+    )
+    mail = mailer.build(message, "DSV-tracker <noreply@tracker.example>")
+    assert max(len(line) for line in mail.data.split(b"\r\n")) <= 998
+    assert b"\n" not in mail.data.replace(b"\r\n", b"")
+    parsed = email.message_from_bytes(mail.data, policy=default)
+    assert parsed["Subject"] == message.subject and parsed["Message-ID"] == "<x.1@localhost>"
+    for subtype, body in (("plain", message.body_text), ("html", message.body_html)):
+        content = parsed.get_body((subtype,)).get_content()
+        assert content.replace("\r\n", "\n") == body  # the wire's line ends, as any MIME body
+    assert (mail.sender, mail.recipient) == ("noreply@tracker.example", "gert@zonmw.example")

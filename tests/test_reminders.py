@@ -14,6 +14,7 @@ from tracker.core.timeutil import AMSTERDAM, add_working_days, overdue_threshold
 from tracker.escalations import services as escalations
 from tracker.extensions import db
 from tracker.notifications.models import Notice, OutboxMessage
+from tracker.notifications.rendering import render_pending
 from tracker.notifications.summaries import send_summaries
 from tracker.reminders import services as reminders
 
@@ -28,11 +29,14 @@ def world(ctx):
 
 
 def _mails(kind: str) -> list[OutboxMessage]:
-    return list(
+    """The queued mails of `kind`, rendered as the dispatcher renders them before sending."""
+    mails = list(
         db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
         )
     )
+    assert render_pending(mails) == {}
+    return mails
 
 
 def _escalate_at(world, moment, title="Knelpunt"):
@@ -204,3 +208,31 @@ def test_switching_back_to_each_mail_still_delivers_what_was_waiting(world):
     assert send_summaries(Delivery.DAILY, local(2027, 1, 6, 7, 5)) == 1
     (summary,) = _mails("summary")
     assert "Wachtend" in summary.body_text
+
+
+def test_a_reminder_for_a_daily_reader_becomes_a_summary_line(world):
+    world.liaison.delivery = Delivery.DAILY
+    db.session.commit()
+    _escalate_at(world, local(2027, 1, 4, 9), title="Dagelijks")
+    assert reminders.sweep(local(2027, 1, 11, 17, 1))["not_acknowledged"] == 1
+    assert _mails("reminder_escalation") == []
+    (notice,) = db.session.scalars(select(Notice).where(Notice.kind == "reminder_escalation"))
+    assert notice.line == "Nog niet bevestigd: Dagelijks"
+
+
+def test_an_escalation_falling_due_later_is_reminded_despite_earlier_reminders(world):
+    _escalate_at(world, local(2027, 1, 4, 9), title="Eerste")  # acknowledge by 11 Jan
+    assert reminders.sweep(local(2027, 1, 11, 18))["not_acknowledged"] == 1
+    _escalate_at(world, local(2027, 1, 5, 9), title="Tweede")  # by 12 Jan, the same party
+    assert reminders.sweep(local(2027, 1, 12, 18))["not_acknowledged"] == 1
+    subjects = [m.subject for m in _mails("reminder_escalation")]
+    assert subjects == ["Nog niet bevestigd: Eerste", "Nog niet bevestigd: Tweede"]
+
+
+def test_the_sweep_links_each_reminder_to_its_escalation(world):
+    escalation = _escalate_at(world, local(2027, 1, 4, 9))
+    reminders.sweep(local(2027, 1, 11, 17, 1))
+    (mail,) = _mails("reminder_escalation")
+    link = f"http://localhost/bottlenecks/{escalation.bottleneck_id}#escalation-{escalation.id}"
+    assert link in mail.body_text
+    assert reminders._link(escalation, reminders._link_base()) == reminders._link(escalation)

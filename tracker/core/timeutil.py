@@ -10,6 +10,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from holidays.countries import netherlands  # noqa: F401  loaded with the app, not mid-sweep
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

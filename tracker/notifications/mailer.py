@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from email.message import EmailMessage
-from email.utils import format_datetime
+import uuid
+from dataclasses import dataclass
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -21,19 +27,57 @@ class PermanentError(Exception):
     """Trying again will not help: the server refused the message or recipient (5xx)."""
 
 
-def build(message: OutboxMessage) -> EmailMessage:
-    """The MIME message: text and HTML alternatives, with the outbox's stable Message-ID."""
-    email = EmailMessage()
-    email["Subject"] = message.subject
-    email["From"] = current_app.config["MAIL_FROM"]
+MAX_LINE = 998  # SMTP's hard limit (RFC 5321 4.5.3.1.6)
+WIRE = compat32.clone(linesep="\r\n")  # SMTP's line ends; sendmail sends bytes as they are
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A message ready for the wire: envelope addresses and the flattened MIME bytes."""
+
+    message_id: str
+    sender: str
+    recipient: str
+    data: bytes
+
+
+EIGHT_BIT = Charset("utf-8")
+EIGHT_BIT.body_encoding = None  # 7bit or 8bit as it is, readable in caught .eml files
+QUOTED_PRINTABLE = Charset("utf-8")
+QUOTED_PRINTABLE.body_encoding = QP
+
+
+def _part(text: str, subtype: str) -> MIMEText:
+    """As it is when no line is too long for SMTP, else quoted-printable (still readable)."""
+    short = max(map(len, text.encode().splitlines()), default=0) <= MAX_LINE
+    return MIMEText(text, subtype, EIGHT_BIT if short else QUOTED_PRINTABLE)
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def build(message: OutboxMessage, sender: str | None = None) -> Mail:
+    """The MIME message: text and HTML alternatives, with the outbox's stable Message-ID.
+
+    Built with the classic (compat32) email API: a third of the cost of EmailMessage's
+    header registry, for the same headers and parts.
+    """
+    sender = sender or current_app.config["MAIL_FROM"]
+    name, address = parseaddr(sender)
+    # A random boundary of our own, so the generator need not compile a regular expression
+    # per message to check one of its own against the text.
+    email = MIMEMultipart("alternative", boundary=f"=_{uuid.uuid4().hex}")
+    email["Subject"] = _header(message.subject)
+    email["From"] = formataddr((name, address), charset="utf-8")
     email["To"] = message.recipient_email
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email["Content-Language"] = message.language
     email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.body_text)
-    email.add_alternative(message.body_html, subtype="html")
-    return email
+    email.attach(_part(message.body_text, "plain"))
+    email.attach(_part(message.body_html, "html"))
+    return Mail(message.message_id, address, message.recipient_email, email.as_bytes(policy=WIRE))
 
 
 def _classify(error: smtplib.SMTPException | OSError) -> Exception:
@@ -86,10 +130,10 @@ class Transport:
             client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return client
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, mail: Mail) -> None:
         """Deliver one message; raise TransientError or PermanentError when it was not."""
         if self.config["MAIL_TRANSPORT"] != "smtp":
-            send_to_file(email)
+            send_to_file(mail)
             return
         if self.client is None:
             try:
@@ -100,7 +144,8 @@ class Transport:
                 self.close()
                 raise TransientError(f"{type(error).__name__}: {error}"[:500]) from error
         try:
-            self.client.send_message(email)
+            options = ["BODY=8BITMIME"] if self.client.has_extn("8bitmime") else []
+            self.client.sendmail(mail.sender, [mail.recipient], mail.data, options)
         except (smtplib.SMTPException, OSError) as error:
             self.close()
             raise _classify(error) from error
@@ -114,12 +159,12 @@ class Transport:
             self.client = None
 
 
-def send_to_file(email: EmailMessage) -> None:
+def send_to_file(mail: Mail) -> None:
     """The embedded default: write the message as an .eml file into the catch folder."""
     folder = Path(current_app.config["MAIL_CATCH_DIR"])
-    name = email["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
+    name = mail.message_id.strip("<>").replace("@", "_at_").replace("/", "_")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{name}.eml").write_bytes(bytes(email))
+        (folder / f"{name}.eml").write_bytes(mail.data)
     except OSError as error:
         raise TransientError(f"cannot write caught mail: {error}"[:500]) from error

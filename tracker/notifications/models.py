@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.timeutil import utcnow
@@ -30,7 +30,11 @@ STATUS_LABELS = {
 
 
 class OutboxMessage(db.Model):
-    """One e-mail to one recipient, rendered in their language when the change happened."""
+    """One e-mail to one recipient in their language: rendered when queued, or deferred.
+
+    A deferred row (bulk-queued by a sweep) has empty texts and a `context` of object
+    references; the dispatcher renders it before sending and clears the context.
+    """
 
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
@@ -45,6 +49,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # Stable across retries, so a resend after a crash can be recognised by the receiving side.
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
@@ -80,7 +85,11 @@ class LedgerEntry(db.Model):
     """A reminder or digest that was queued once: the unique key makes a second one impossible."""
 
     __tablename__ = "notification_ledger"
-    __table_args__ = (UniqueConstraint("kind", "recipient", "subject", "stage"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "recipient", "subject", "stage"),
+        # The sweeps ask "was this stage of this escalation sent to anyone yet?" per row.
+        Index("ix_notification_ledger_subject_stage", "subject", "stage"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

@@ -10,21 +10,22 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.models import Delivery, User
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
 from tracker.extensions import db
-from tracker.notifications import mailer
+from tracker.notifications import bulk, mailer
 from tracker.notifications.models import LedgerEntry, Notice, OutboxMessage, OutboxStatus
+from tracker.notifications.rendering import Rendered, freeze, render, render_pending, resolve
+
+__all__ = ["Rendered", "render"]  # re-exported: callers render through this module
 
 #: Seconds to wait before attempt n+1 (the last value repeats).
 BACKOFF = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
@@ -34,39 +35,35 @@ STALE_CLAIM = timedelta(minutes=10)
 RENEW_CLAIM = 60
 
 
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
+def _mail_host() -> str:
+    return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "dsv-tracker.example"
 
 
-def render(kind: str, language: str, **context) -> Rendered:
-    """Render templates/email/<kind>.txt and .html in `language`; the subject is in the txt."""
-    env = current_app.jinja_env
-    context = {"language": language, **context}
-    with force_locale(language):
-        text_module = env.get_template(f"email/{kind}.txt").make_module(context)
-        html = env.get_template(f"email/{kind}.html").render(context)
-    subject = " ".join(str(text_module.subject).split())
-    return Rendered(subject=subject, text=str(text_module).strip() + "\n", html=html)
-
-
-def _message_id(kind: str) -> str:
+def _message_id(kind: str, host: str | None = None) -> str:
     """Chosen once when queued and kept on every retry, so a resend can be recognised."""
-    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "dsv-tracker.example"
-    return f"<{kind}.{uuid.uuid4().hex}@{host}>"
+    return f"<{kind}.{uuid.uuid4().hex}@{host or _mail_host()}>"
 
 
 def queue_email(
-    kind: str, recipient: User | str, *, language: str | None = None, **context
+    kind: str,
+    recipient: User | str,
+    *,
+    language: str | None = None,
+    defer: bool = False,
+    **context,
 ) -> OutboxMessage:
-    """Add one rendered e-mail to the current transaction; it is sent only if that commits."""
+    """Add one e-mail to the current transaction; it is sent only if that commits.
+
+    Rendered now, or with `defer` by the dispatcher from a context of ids and plain values.
+    """
     if isinstance(recipient, User):
         address, user_id, language = recipient.email, recipient.id, recipient.language
     else:
         address, user_id, language = recipient, None, language or "nl"
-    rendered = render(kind, language, recipient=recipient, **context)
+    if defer:
+        rendered, frozen = Rendered("", "", ""), freeze(context)
+    else:
+        rendered, frozen = render(kind, language, recipient=recipient, **context), None
     message = OutboxMessage(
         kind=kind,
         recipient_email=address,
@@ -75,6 +72,7 @@ def queue_email(
         subject=rendered.subject[:255],
         body_text=rendered.text,
         body_html=rendered.html,
+        context=frozen,
         message_id=_message_id(kind),
         next_attempt_at=utcnow(),
     )
@@ -90,6 +88,10 @@ class Once:
     recipient: str  # "user:12", "party:3", ...
     subject: str  # "escalation:7", ...
     stage: str  # a reminder stage with its deadline, or a digest window
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.kind, self.recipient, self.subject, self.stage)
 
 
 def _claim_ledger(once: Once) -> LedgerEntry | None:
@@ -127,70 +129,61 @@ class Pending:
     forced: bool = False
 
 
-def _insert_ignoring_duplicates(rows: list[dict]):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return (
-        insert(LedgerEntry)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(
-            LedgerEntry.id,
-            LedgerEntry.kind,
-            LedgerEntry.recipient,
-            LedgerEntry.subject,
-            LedgerEntry.stage,
-        )
-    )
-
-
 def send_once(items: list[Pending]) -> int:
-    """Claim the ledger keys in bulk and send (or defer to a summary) what this call claimed.
+    """Claim the ledger keys in bulk and queue (or defer to a summary) what this call claimed.
 
     The unique key still decides: a concurrent sweep that claimed a key first wins it, and
-    `ON CONFLICT DO NOTHING` leaves it out here.
+    `ON CONFLICT DO NOTHING` leaves it out here. The e-mails are rendered by the dispatcher.
     """
     if not items:
         return 0
-    now = utcnow()
-    rows = [
-        {
-            "kind": i.once.kind,
-            "recipient": i.once.recipient,
-            "subject": i.once.subject,
-            "stage": i.once.stage,
-            "created_at": now,
-        }
-        for i in items
-    ]
-    claimed: dict[Once, int] = {}
-    for start in range(0, len(rows), 500):
-        for ledger_id, *key in db.session.execute(
-            _insert_ignoring_duplicates(rows[start : start + 500])
-        ):
-            claimed[Once(*key)] = ledger_id
-    links, sent = [], 0
+    host = _mail_host()
+    planned = [(item.once.key, _deferred_row(item, host)) for item in items]
+    claimed = bulk.claim_and_queue(planned, utcnow())
+    noticed = set()
     for item in items:
-        ledger_id = claimed.pop(item.once, None)
-        if ledger_id is None:
-            continue
-        sent += 1
-        if isinstance(item.recipient, User):
-            message = deliver_to_user(item.kind, item.recipient, forced=item.forced, **item.context)
-        else:
-            message = queue_email(item.kind, item.recipient, **item.context)
-        if message is not None:
-            links.append((ledger_id, message))
-    db.session.flush()
-    if links:
-        db.session.execute(  # ORM bulk UPDATE by primary key: one executemany
-            update(LedgerEntry),
-            [{"id": ledger_id, "outbox_message_id": m.id} for ledger_id, m in links],
-        )
-    return sent
+        if item.once.key in claimed and item.once.key not in noticed:  # once per key
+            noticed.add(item.once.key)
+            notice = _notice(item)
+            if notice is not None:
+                db.session.add(notice)
+    return len(claimed)
+
+
+def _wants_mail(item: Pending) -> bool:
+    user = item.recipient
+    return not isinstance(user, User) or item.forced or user.delivery == Delivery.IMMEDIATE
+
+
+def _deferred_row(item: Pending, host: str) -> dict | None:
+    """The outbox row to render later, or None (a notice for a summary instead, or "off")."""
+    if not _wants_mail(item):
+        return None
+    context = dict(item.context)
+    if isinstance(item.recipient, User):
+        user = item.recipient
+        address, user_id, language = user.email, user.id, user.language
+    else:
+        address, user_id = item.recipient, None
+        language = context.pop("language", None) or "nl"
+    return {
+        "kind": item.kind,
+        "address": address,
+        "user_id": user_id,
+        "language": language,
+        "context": freeze(context),
+        "message_id": _message_id(item.kind, host),
+    }
+
+
+def _notice(item: Pending) -> Notice | None:
+    """The summary line for a user who reads summaries; None for e-mail or "off"."""
+    user = item.recipient
+    if _wants_mail(item) or user.delivery not in (Delivery.DAILY, Delivery.WEEKLY):
+        return None
+    context = resolve(item.context)
+    line = render(item.kind, user.language, recipient=user, **context).subject
+    return Notice(user_id=user.id, kind=item.kind, line=line[:255], link=context["link"][:500])
 
 
 def deliver_to_user(
@@ -317,30 +310,59 @@ def _outcome(attempts: int, transport: mailer.Transport, email, result: Dispatch
     return {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
 
 
-def _record(message_id: int, token: str, values: dict) -> None:
-    """Record an outcome, only while the claim is still ours."""
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
-        .values(claim_token=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # One commit per message keeps a crash from losing more than one outcome; not waiting
-        # for the WAL flush makes that affordable. A lost "sent" mark means one resend with
-        # the same Message-ID, never a lost message.
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.commit()
+class _Outcomes:
+    """Records each outcome on its own, on one held connection: a single round trip each.
+
+    One commit per message keeps a crash from losing more than one outcome; autocommit on a
+    connection of its own (no BEGIN, no pool checkout and ping per message) and not waiting
+    for the WAL flush make that affordable. A lost "sent" mark means one resend with the same
+    Message-ID, never a lost message.
+    """
+
+    def __init__(self) -> None:
+        bind = db.session.get_bind()
+        self.owned = isinstance(bind, Engine)  # else the session runs in a given connection
+        self.postgresql = bind.dialect.name == "postgresql"
+        self.connection = bind.connect() if self.owned else bind
+        if self.owned:
+            self.connection = self.connection.execution_options(isolation_level="AUTOCOMMIT")
+            if self.postgresql:
+                self.connection.exec_driver_sql("SET synchronous_commit TO OFF")
+
+    def record(self, message_id: int, token: str, values: dict) -> None:
+        """Record an outcome, only while the claim is still ours."""
+        table = OutboxMessage.__table__
+        self.connection.execute(
+            update(table)
+            .where(table.c.id == message_id, table.c.claim_token == token)
+            .values(claim_token=None, **values)
+        )
+
+    def close(self) -> None:
+        if self.owned:
+            if self.postgresql:
+                self.connection.exec_driver_sql("RESET synchronous_commit")
+            self.connection.close()
 
 
-def _claimed_emails(ids: list[int]) -> list[tuple[int, int, EmailMessage]]:
-    messages = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING)
-        .order_by(OutboxMessage.id)
+def _claimed_emails(claim: Claim, result: DispatchResult) -> list[tuple[int, int, mailer.Mail]]:
+    """Render what was deferred (failing what can no longer be rendered), then build MIME."""
+    messages = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(claim.ids), OutboxMessage.status == OutboxStatus.SENDING)
+            .order_by(OutboxMessage.id)
+        )
     )
-    emails = [(m.id, m.attempts, mailer.build(m)) for m in messages]
-    db.session.rollback()  # end the read; each outcome gets its own transaction
+    errors = render_pending([m for m in messages if m.claim_token == claim.token])
+    for message in messages:
+        if message.id in errors:
+            message.status, message.claim_token = OutboxStatus.FAILED, None
+            message.last_error = f"cannot render: {errors[message.id]}"[:500]
+            result.failed += 1
+    sender = current_app.config["MAIL_FROM"]
+    emails = [(m.id, m.attempts, mailer.build(m, sender)) for m in messages if m.id not in errors]
+    db.session.commit()  # the rendered texts stay, so a retry sends the same e-mail
     return emails
 
 
@@ -350,15 +372,21 @@ def deliver(claim: Claim, result: DispatchResult, transport: mailer.Transport) -
     The claim is renewed when sending starts and every RENEW_CLAIM seconds, far inside
     STALE_CLAIM, so another dispatcher never takes over a message this one is about to send.
     """
-    emails = _claimed_emails(claim.ids)
+    emails = _claimed_emails(claim, result)
     renewed_at = time.monotonic()
     mine = _renew(claim.token, [outbox_id for outbox_id, _, _ in emails])
-    for position, (outbox_id, attempts, email) in enumerate(emails):
-        if time.monotonic() - renewed_at > RENEW_CLAIM:
-            renewed_at = time.monotonic()
-            mine = _renew(claim.token, [i for i, _, _ in emails[position:]])
-        if outbox_id in mine:
-            _record(outbox_id, claim.token, _outcome(attempts, transport, email, result))
+    outcomes = _Outcomes()
+    try:
+        for position, (outbox_id, attempts, email) in enumerate(emails):
+            if time.monotonic() - renewed_at > RENEW_CLAIM:
+                renewed_at = time.monotonic()
+                mine = _renew(claim.token, [i for i, _, _ in emails[position:]])
+            if outbox_id in mine:
+                outcomes.record(
+                    outbox_id, claim.token, _outcome(attempts, transport, email, result)
+                )
+    finally:
+        outcomes.close()
 
 
 def dispatch_due(limit: int | None = None) -> DispatchResult:

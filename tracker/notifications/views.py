@@ -13,6 +13,7 @@ from tracker.core.forms import page_number, refused
 from tracker.extensions import db
 from tracker.notifications import services
 from tracker.notifications.models import OutboxMessage, OutboxStatus
+from tracker.notifications.rendering import render_pending
 
 bp = Blueprint("notifications", __name__, url_prefix="/admin/outbox")
 
@@ -47,6 +48,8 @@ def detail(message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotVisible()
+    if current_app.config["MAIL_TRANSPORT"] == "file":  # only caught mail is shown
+        render_pending([message])  # a deferred one as it will be sent; nothing is stored
     return render_template("notifications/detail.html", message=message)
 
 
