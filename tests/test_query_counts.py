@@ -27,7 +27,7 @@ BUDGETS = {
     "/bottlenecks/{bottleneck}": 9,  # + followers
     "/inbox": 7,
     "/road-blocks/": 6,
-    "/road-blocks/{road_block}": 9,
+    "/road-blocks/{road_block}": 10,  # + the parties' responses
     "/events/": 4,
     "/events/{event}": 10,
     "/insights/": 8,

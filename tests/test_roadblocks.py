@@ -140,3 +140,38 @@ def test_status_change_is_version_checked_and_recorded(client, world):
         f"/road-blocks/{road_block.id}/status", {"status": "resolved", "version": 1}
     )
     assert stale.status_code == 409
+
+
+def test_road_block_page_shows_the_parties_responses(client, world):
+    from tracker.escalations import services as escalations
+
+    item = builders.bottleneck(world.other_coordinator)
+    escalation = builders.escalation(world.other_coordinator, item, world.party)
+    escalations.apply_action(
+        world.liaison, escalation.id, "respond", version=None, note="Wij passen de regeling aan."
+    )
+    road_block = _group(world, item)
+    assert [r.body for r in services.responses(road_block)] == ["Wij passen de regeling aan."]
+    client.login(world.member.email, builders.PASSWORD)
+    page = client.get(f"/road-blocks/{road_block.id}").get_data(as_text=True)
+    assert "Wij passen de regeling aan." in page and "Partij Eigen" in page
+
+
+def test_a_bottleneck_in_a_road_block_cannot_become_confidential(world):
+    from tracker.bottlenecks import services as bottlenecks
+
+    item = builders.bottleneck(world.coordinator)
+    _group(world, item)
+    with pytest.raises(InvalidInput):
+        bottlenecks.update_bottleneck(
+            world.coordinator,
+            item.id,
+            version=item.version,
+            title=item.title,
+            description=item.description,
+            building_block_id=item.building_block_id,
+            owner_id=item.owner_id,
+            impact=item.impact,
+            domain_ids=[],
+            is_confidential=True,
+        )

@@ -21,8 +21,10 @@ from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
 from tracker.directory.models import BuildingBlock, Dsv, Party
 from tracker.duplicates.models import Cosignature
+from tracker.escalations.models import Escalation
 from tracker.extensions import db
 from tracker.roadblocks.models import RoadBlock, RoadBlockMember, RoadBlockStatus
+from tracker.timeline.models import TimelineEvent
 from tracker.timeline.services import record
 
 SUBJECT = "road_block"
@@ -225,6 +227,29 @@ def counts_for(road_blocks: Iterable[RoadBlock]) -> dict[int, tuple[int, int]]:
     counts = _counts().subquery()
     rows = db.session.execute(select(counts).where(counts.c.road_block_id.in_(ids)))
     return {road_block_id: (dsvs, bottlenecks) for road_block_id, dsvs, bottlenecks in rows}
+
+
+def responses(road_block: RoadBlock) -> list[TimelineEvent]:
+    """The parties' answers to the road block's bottlenecks, newest first (one query)."""
+    members = (
+        select(RoadBlockMember.bottleneck_id)
+        .join(Bottleneck, Bottleneck.id == RoadBlockMember.bottleneck_id)
+        .where(
+            RoadBlockMember.road_block_id == road_block.id, Bottleneck.is_confidential.is_(False)
+        )
+    )
+    return list(
+        db.session.scalars(
+            select(TimelineEvent)
+            .where(
+                TimelineEvent.subject_type == "bottleneck",
+                TimelineEvent.subject_id.in_(members),
+                TimelineEvent.kind == "respond",
+            )
+            .options(joinedload(TimelineEvent.escalation).joinedload(Escalation.party))
+            .order_by(TimelineEvent.created_at.desc(), TimelineEvent.id.desc())
+        )
+    )
 
 
 def reach(road_block: RoadBlock) -> dict:

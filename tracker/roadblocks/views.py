@@ -93,6 +93,7 @@ def _render_detail(road_block, add_form=None, status_form=None, status: int = 20
         "roadblocks/detail.html",
         road_block=road_block,
         reach=services.reach(road_block),
+        responses=services.responses(road_block),
         events=events_for("road_block", road_block.id),
         cosignatures=duplicates.cosignatures_of_road_block(road_block.id),
         actions=open_actions_for_road_block(road_block.id),
