@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker import authz
 from tracker.auth.models import User
@@ -14,7 +14,13 @@ from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, NotAllowed, NotVisible
 from tracker.core.timeutil import AMSTERDAM, utcnow
 from tracker.directory.models import Party
-from tracker.events.models import EventStatus, FollowUpAction, Registration, RegistrationStatus
+from tracker.events.models import (
+    Event,
+    EventStatus,
+    FollowUpAction,
+    Registration,
+    RegistrationStatus,
+)
 from tracker.events.services import get
 from tracker.extensions import db
 from tracker.timeline.services import record
@@ -135,7 +141,12 @@ def open_actions_for_road_block(road_block_id: int) -> list[FollowUpAction]:
         db.session.scalars(
             select(FollowUpAction)
             .where(FollowUpAction.road_block_id == road_block_id, FollowUpAction.done_at.is_(None))
-            .options(selectinload(FollowUpAction.event))
+            .options(
+                # One query for the actions with everything the list shows and checks.
+                joinedload(FollowUpAction.event).joinedload(Event.organiser_network),
+                joinedload(FollowUpAction.owner_user),
+                joinedload(FollowUpAction.owner_party),
+            )
             .order_by(FollowUpAction.due_at)
         )
     )
