@@ -117,7 +117,10 @@ def update_bottleneck(
     block, owner, domains = _checked_refs(bottleneck.dsv, building_block_id, owner_id, domain_ids)
     if impact not in set(Impact):
         raise InvalidInput(_("Choose an impact from the list."))
-    if is_confidential and not bottleneck.is_confidential and _in_road_block(bottleneck.id):
+    from tracker.roadblocks import services as road_blocks  # road blocks build on bottlenecks
+
+    newly_confidential = is_confidential and not bottleneck.is_confidential
+    if newly_confidential and road_blocks.for_bottleneck(bottleneck.id):
         # A road block is public: a confidential bottleneck must never be listed in one.
         raise InvalidInput(
             _("This bottleneck is part of a road block; take it out before making it confidential.")
@@ -152,17 +155,6 @@ def update_bottleneck(
             record(SUBJECT, bottleneck.id, "changed", actor, field=field, old=old, new=new)
     db.session.commit()
     return bottleneck
-
-
-def _in_road_block(bottleneck_id: int) -> bool:
-    from tracker.roadblocks.models import RoadBlockMember  # road blocks build on bottlenecks
-
-    return (
-        db.session.scalar(
-            select(RoadBlockMember.id).where(RoadBlockMember.bottleneck_id == bottleneck_id)
-        )
-        is not None
-    )
 
 
 @conflicts_are_stale
