@@ -21,8 +21,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psycopg
-
 from bench import page_timings
 from tests import pg_admin
 from tests.mail import free_port
@@ -45,13 +43,6 @@ response = function(status, headers, body)
   if status ~= 200 then failures = failures + 1 end
 end
 """
-
-
-def exists(name: str) -> bool:
-    with psycopg.connect(pg_admin.ADMIN_DSN, autocommit=True) as conn:
-        return bool(
-            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        )
 
 
 def cookies(secret: str, logins: dict[str, str]) -> dict[str, str]:
@@ -86,7 +77,7 @@ def main() -> None:
     if wrk is None:
         raise SystemExit("wrk is missing: `make wrk` installs it")
     name = page_timings.database(SIZE)
-    if not exists(name):
+    if not pg_admin.exists(name):
         page_timings.build(SIZE)
     app = page_timings.bench_app(SIZE)
     with app.app_context():
@@ -104,6 +95,8 @@ def main() -> None:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
+            "--config",
+            str(Path(__file__).parent.parent / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

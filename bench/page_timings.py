@@ -12,6 +12,7 @@ request already loaded (so no query can happen while rendering). Not part of `ma
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import time
@@ -311,19 +312,26 @@ def bench_app(size: int, **config):
         }
     )
     app.test_client_class = Client
+    gc.freeze()  # as gunicorn.conf.py does in each web worker once the app is loaded
     return app
 
 
 def build(size: int):
-    """A migrated, generated database of this size; returns the app bound to it."""
+    """A migrated, generated database of this size; returns the app bound to it.
+
+    With `BENCH_REUSE=1` a database kept by an earlier run (`BENCH_KEEP`) is migrated and reused.
+    """
     name = database(size)
-    pg_admin.recreate(name)
+    reuse = os.environ.get("BENCH_REUSE") == "1" and pg_admin.exists(name)
+    if not reuse:
+        pg_admin.recreate(name)
     app = bench_app(size)
     with app.app_context():
         flask_migrate.upgrade()
-        started = time.perf_counter()
-        counts = generate(size)
-        print(f"generated {counts} in {time.perf_counter() - started:.0f} s")
+        if not reuse:
+            started = time.perf_counter()
+            counts = generate(size)
+            print(f"generated {counts} in {time.perf_counter() - started:.0f} s")
         logins, ids = prepare()
         db.session.remove()
     return app, name, logins, ids

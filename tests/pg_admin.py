@@ -17,6 +17,14 @@ def recreate(name: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def exists(name: str) -> bool:
+    """Whether database `name` exists."""
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        return bool(
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        )
+
+
 def drop(name: str) -> None:
     """Drop `name` if it exists."""
     with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
