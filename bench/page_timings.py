@@ -299,7 +299,8 @@ def measure(app, logins: dict[str, str], ids: dict) -> list[Figures]:
 
 
 def database(size: int) -> str:
-    return f"tracker_bench_pages_{size}"
+    """The scratch database of this size (`BENCH_DB_PREFIX`: two checkouts side by side)."""
+    return f"{os.environ.get('BENCH_DB_PREFIX', 'tracker_bench_pages')}_{size}"
 
 
 def bench_app(size: int, **config):
