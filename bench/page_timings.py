@@ -17,6 +17,7 @@ import os
 import statistics
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import flask_migrate
 from flask import template_rendered
@@ -27,6 +28,8 @@ from bench.national import generate
 from bench.workers import PG_URL
 from tests import pg_admin
 from tests.conftest import Client
+from tracker.api.models import Scope
+from tracker.api.tokens import create_token
 from tracker.app import create_app
 from tracker.auth.models import User, dsv_members, party_members
 from tracker.directory.models import Party
@@ -148,12 +151,18 @@ class Figures:
 
 
 def api_pages(ids: dict) -> list[tuple[str, str, str, str | None]]:
-    """Hook for the JSON API (issue in progress): (viewer, name, url, limit key) per list.
-
-    When `/api/...` lands, add its list endpoints here, e.g.
-    ("admin", "API: bottlenecks", "/api/v1/bottlenecks", "bottlenecks").
-    """
-    return []
+    """(viewer, name, url, limit key) for every JSON API list; the viewer's client sends a
+    read token. The limit is the matching page's SQL (no template is rendered)."""
+    since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
+        ("admin", "API: bottlenecks", "/api/v1/bottlenecks", "bottlenecks"),
+        ("member", "API: bottlenecks", "/api/v1/bottlenecks", None),
+        ("liaison", "API: escalations", "/api/v1/escalations", "inbox"),
+        ("admin", "API: road blocks", "/api/v1/road-blocks", "road blocks"),
+        ("admin", "API: events", "/api/v1/events", "events"),
+        ("admin", "API: DSVs", "/api/v1/dsvs", "registry: DSVs"),
+        ("liaison", "API: updates (30 days)", f"/api/v1/updates?since={since}", None),
+    ]
 
 
 def pages(ids: dict) -> list[tuple[str, str, str, str | None]]:
@@ -184,7 +193,6 @@ def pages(ids: dict) -> list[tuple[str, str, str, str | None]]:
         ("liaison", "digests", f"/digests/{slug}", "digests"),
         ("admin", "registry: DSVs", "/admin/dsvs/", "registry: DSVs"),
         ("admin", "registry: users", "/admin/users/", "registry: users"),
-        *api_pages(ids),
     ]
 
 
@@ -259,8 +267,16 @@ def measure(app, logins: dict[str, str], ids: dict) -> list[Figures]:
         "party": ids["party"],
         "per_page": app.config["PER_PAGE"],
     }
+    with app.app_context():
+        for viewer, email in logins.items():
+            user = db.session.scalar(select(User).where(User.email == email))
+            token = create_token(user, "bench", Scope.READ)
+            clients[f"api {viewer}"] = app.test_client()
+            clients[f"api {viewer}"].environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        db.session.remove()
     results = []
-    for viewer, name, url, limit_key in pages(ids):
+    everything = [*pages(ids), *[(f"api {v}", n, u, k) for v, n, u, k in api_pages(ids)]]
+    for viewer, name, url, limit_key in everything:
         client = clients[viewer]
         assert client.get(url).status_code == 200, (viewer, url)  # warm-up
         times, counts = [], set()
@@ -271,11 +287,11 @@ def measure(app, logins: dict[str, str], ids: dict) -> list[Figures]:
             times.append(time.perf_counter() - started)
             counts.add(recorder.queries)
             assert response.status_code == 200, (viewer, url, response.status_code)
-        figures = Figures(viewer, name, url, max(counts), times)
+        figures = Figures(viewer.removeprefix("api "), name, url, max(counts), times)
         if limit_key:
             recorder.render_times = []
             client.get(url)
-            render = statistics.median(recorder.render_times)
+            render = statistics.median(recorder.render_times or [0.0])  # the API renders none
             recorder.render_times = None
             sql = text(LIMITS[limit_key])
             values = {**params, "id": ids["road_block"] if "road" in limit_key else None}
@@ -309,6 +325,7 @@ def bench_app(size: int, **config):
             "SQLALCHEMY_DATABASE_URI": f"{PG_URL}/{database(size)}",
             "SESSION_COOKIE_SECURE": False,
             "TESTING": True,
+            "API_RATE_LIMIT": 1_000_000,  # the per-token window is still counted on each call
             **config,
         }
     )

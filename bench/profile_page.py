@@ -1,7 +1,7 @@
 """Profile one page on a kept national database: timings, each SQL statement's time, cProfile.
 
     BENCH_KEEP=50000 BENCH_SIZES=50000 python -m bench.page_timings   # once, keeps the database
-    python -m bench.profile_page 50000 admin /insights/ [--requests 30] [--profile]
+    python -m bench.profile_page 50000 admin /insights/ [--requests 30] [--profile] [--api]
 
 Viewers are those of `bench.page_timings` (admin, liaison, member). Not part of `make test`.
 """
@@ -14,9 +14,12 @@ import pstats
 import statistics
 import time
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bench import page_timings
+from tracker.api.models import Scope
+from tracker.api.tokens import create_token
+from tracker.auth.models import User
 from tracker.extensions import db
 
 
@@ -27,15 +30,21 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--profile", action="store_true", help="cProfile five more requests")
+    parser.add_argument("--api", action="store_true", help="send a read API token, not a cookie")
     args = parser.parse_args()
 
     app = page_timings.bench_app(args.size)
     with app.app_context():
         logins, _ = page_timings.prepare()
         engine = db.engine
+        user = db.session.scalar(select(User).where(User.email == logins[args.viewer]))
+        token = create_token(user, "profile", Scope.READ) if args.api else None
         db.session.remove()
     client = app.test_client()
-    assert client.login(logins[args.viewer], page_timings.PASSWORD).status_code == 302
+    if token:
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    else:
+        assert client.login(logins[args.viewer], page_timings.PASSWORD).status_code == 302
 
     statements: list[tuple[float, str]] = []
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -88,6 +88,27 @@ def test_only_the_hash_is_stored_and_last_use_is_stamped(client, world):
     }
     db.session.refresh(token)
     assert token.last_used_at is not None
+
+
+def test_last_use_is_stamped_to_the_minute_and_finished_windows_are_dropped(client, world):
+    raw = token_for(world.liaison, "read")
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == world.liaison.id))
+
+    def call_at(second: int) -> None:
+        moment = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC) + timedelta(seconds=second)
+        with time_machine.travel(moment, tick=False):
+            assert client.get(f"{V1}/me", headers=bearer(raw)).status_code == 200
+        db.session.refresh(token)
+
+    call_at(10)
+    assert token.last_used_at == datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
+    call_at(40)  # within a minute of the stamp: the token row is left alone
+    assert token.last_used_at == datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
+    assert db.session.scalars(select(ApiRateWindow.count)).all() == [2]
+    call_at(75)  # a new window and a stale stamp
+    assert token.last_used_at == datetime(2026, 3, 2, 9, 1, 15, tzinfo=UTC)
+    windows = db.session.execute(select(ApiRateWindow.window_start, ApiRateWindow.count)).all()
+    assert windows == [(datetime(2026, 3, 2, 9, 1, tzinfo=UTC), 1)]
 
 
 def test_a_read_token_cannot_act(client, world, escalated):

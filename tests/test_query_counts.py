@@ -9,10 +9,13 @@ budgets below are what the pages need today, so a new query on a page is a visib
 from __future__ import annotations
 
 import pytest
+import time_machine
 from sqlalchemy import event
 
 from tests import builders, event_builders
+from tracker.api import tokens
 from tracker.bottlenecks import services as bottlenecks
+from tracker.core.timeutil import utcnow
 from tracker.duplicates import services as duplicates
 from tracker.events import registrations
 from tracker.events import services as events
@@ -36,6 +39,17 @@ BUDGETS = {
     "/digests/{party}": 4,
     "/admin/dsvs/": 5,
     "/admin/users/": 5,
+}
+
+#: API list -> the most queries it may make (the token, its rate window and its user included).
+API_BUDGETS = {
+    "/api/v1/bottlenecks": 9,
+    "/api/v1/escalations": 9,
+    "/api/v1/road-blocks": 6,
+    "/api/v1/events": 4,
+    "/api/v1/dsvs": 4,
+    "/api/v1/updates?since=2000-01-01T00:00:00Z": 6,
+    "/api/v1/bottlenecks/{bottleneck}/timeline": 7,
 }
 
 
@@ -106,9 +120,9 @@ def queries(app):
     event.remove(engine, "before_cursor_execute", before)
 
 
-def _count(client, url: str, counter: dict) -> int:
+def _count(client, url: str, counter: dict, headers: dict | None = None) -> int:
     counter["n"] = 0
-    response = client.get(url)
+    response = client.get(url, headers=headers)
     assert response.status_code == 200, url
     return counter["n"]
 
@@ -125,3 +139,20 @@ def test_main_page_makes_the_same_few_queries_with_more_data(client, ctx, querie
     many = _count(client, url, queries)
     assert many == few, f"{url}: {few} queries with little data, {many} with more (N+1)"
     assert many <= BUDGETS[page], f"{url}: {many} queries, budget {BUDGETS[page]}"
+
+
+@pytest.mark.parametrize("url", API_BUDGETS)
+def test_api_list_makes_the_same_few_queries_with_more_data(client, ctx, queries, url):
+    scene = Scene(builders.World())
+    token = {"Authorization": f"Bearer {tokens.create_token(scene.viewer, 'counts', 'read')}"}
+    scene.grow()
+    # One rate window and a fresh stamp for all calls: the window's first call also stamps the
+    # token and prunes old windows (two statements, once a minute).
+    with time_machine.travel(utcnow(), tick=False):
+        client.get("/api/v1/me", headers=token)
+        few = _count(client, scene.url(url), queries, token)
+        scene.grow()
+        scene.grow()
+        many = _count(client, scene.url(url), queries, token)
+    assert many == few, f"{url}: {few} queries with little data, {many} with more (N+1)"
+    assert many <= API_BUDGETS[url], f"{url}: {many} queries, budget {API_BUDGETS[url]}"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User, dsv_members
 from tracker.bottlenecks.models import Bottleneck
@@ -35,6 +36,13 @@ def _can_view_bottleneck(user: User, bottleneck: Bottleneck) -> bool:
         not bottleneck.is_confidential
         or _member(user, bottleneck.dsv_id)
         or _addressed_liaison(user, bottleneck)
+    )
+
+
+def _can_view_escalation(user: User, escalation: Escalation) -> bool:
+    """Its party's liaisons, and whoever may see its bottleneck (no lazy load for the inbox)."""
+    return escalation.party_id in user.party_ids or _can_view_bottleneck(
+        user, escalation.bottleneck
     )
 
 
@@ -86,7 +94,7 @@ RULES: dict[str, Rule] = {
     "bottleneck.edit": lambda user, b: _member(user, b.dsv_id),
     "bottleneck.escalate": lambda user, b: _member(user, b.dsv_id),
     "bottleneck.comment": lambda user, b: _member(user, b.dsv_id) or _addressed_liaison(user, b),
-    "escalation.view": lambda user, e: _can_view_bottleneck(user, e.bottleneck),
+    "escalation.view": _can_view_escalation,
     "inbox.view": lambda user, _: bool(user.party_ids),
     # Digests list confidential items only as counts, so the whole learning network may read.
     "digest.view": lambda user, party: True,
@@ -134,7 +142,7 @@ def can(user: User | None, action: str, obj: Any = None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if action.startswith("escalation.") and transition_for(action.removeprefix("escalation.")):
-        return _can_view_bottleneck(user, obj.bottleneck) and _can_act_on_escalation(
+        return _can_view_escalation(user, obj) and _can_act_on_escalation(
             user, obj, action.removeprefix("escalation.")
         )
     rule = RULES.get(action)
@@ -151,19 +159,38 @@ def require(user: User | None, action: str, obj: Any = None) -> None:
     raise NotVisible()
 
 
-def visible_bottlenecks(user: User) -> ColumnElement[bool]:
-    """The SQL twin of the bottleneck.view rule, for lists, counts and exports."""
+def visible_bottlenecks(user: User, *, correlated: bool = False) -> ColumnElement[bool]:
+    """The SQL twin of the bottleneck.view rule, for lists, counts and exports.
+
+    The same rule in two SQL shapes for "escalated to one of my parties": `IN (subquery)` by
+    default, which PostgreSQL hashes once (best for counts and aggregates over many rows), or
+    with `correlated=True` an `EXISTS` per row (best when a query reads a few rows in index
+    order, `ORDER BY ... LIMIT`, such as the API's update feed).
+    """
     if not user.is_authenticated:
         return false()
     clauses: list[ColumnElement[bool]] = [Bottleneck.is_confidential.is_(False)]
     if user.dsv_ids:
         clauses.append(Bottleneck.dsv_id.in_(user.dsv_ids))
     if user.party_ids:
-        clauses.append(
-            Bottleneck.id.in_(
-                select(Escalation.bottleneck_id).where(Escalation.party_id.in_(user.party_ids))
+        if correlated:
+            # An alias, so a query that joins escalations itself still correlates on bottlenecks.
+            addressed = aliased(Escalation)
+            clauses.append(
+                select(addressed.id)
+                .where(
+                    addressed.bottleneck_id == Bottleneck.id,
+                    addressed.party_id.in_(user.party_ids),
+                )
+                .correlate(Bottleneck)
+                .exists()
             )
-        )
+        else:
+            clauses.append(
+                Bottleneck.id.in_(
+                    select(Escalation.bottleneck_id).where(Escalation.party_id.in_(user.party_ids))
+                )
+            )
     return or_(*clauses) if clauses else true()
 
 

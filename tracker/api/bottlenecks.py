@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
 from tracker.bottlenecks import queries
@@ -83,7 +84,9 @@ def list_bottlenecks(actor: User, query: schemas.BottleneckQuery) -> dict:
         late=query.late,
         dsv_ids=tuple(sorted(actor.dsv_ids)) if query.mine else (),
     )
-    statement = queries.bottleneck_list(actor, filters, utcnow())
+    statement = queries.bottleneck_list(actor, filters, utcnow()).options(
+        selectinload(Bottleneck.domains)
+    )
     rows, cursor = http.page(statement, Bottleneck.id, query.limit, query.cursor)
     return {"items": [bottleneck_out(row) for row in rows], "next_cursor": cursor}
 

@@ -71,7 +71,9 @@ def escalation_page(actor: User, statement: Select, query: schemas.Query) -> dic
 )
 def inbox(actor: User, query: schemas.EscalationQuery) -> dict:
     authz.require(actor, "inbox.view")
-    return escalation_page(actor, queries.party_inbox(actor.party_ids, query.status), query)
+    return escalation_page(
+        actor, queries.party_inbox(actor.party_ids, query.status, for_display=False), query
+    )
 
 
 @operation(

@@ -29,11 +29,16 @@ from .registry import operation
     errors=(400,),
 )
 def updates(actor: User, query: schemas.UpdatesQuery) -> dict:
-    visible = select(Bottleneck.id).where(authz.visible_bottlenecks(actor))
-    statement = select(TimelineEvent).where(
-        TimelineEvent.subject_type == "bottleneck",
-        TimelineEvent.subject_id.in_(visible),
-        TimelineEvent.created_at > query.since,
+    # A join with the per-row visibility check: the planner walks the feed index in order and
+    # stops at the page size, instead of first listing every bottleneck the actor may see.
+    statement = (
+        select(TimelineEvent)
+        .join(Bottleneck, Bottleneck.id == TimelineEvent.subject_id)
+        .where(
+            TimelineEvent.subject_type == "bottleneck",
+            authz.visible_bottlenecks(actor, correlated=True),
+            TimelineEvent.created_at > query.since,
+        )
     )
     rows, cursor = http.page(
         statement, TimelineEvent.id, query.limit, query.cursor, TimelineEvent.created_at

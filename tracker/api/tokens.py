@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
 from tracker.core.errors import DomainError, InvalidInput, NotVisible
@@ -21,6 +22,7 @@ from .models import ApiRateWindow, ApiToken, Scope
 
 PREFIX = "dsvt_"
 NAME_MAX = 80
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class Unauthorized(DomainError):
@@ -87,14 +89,19 @@ def authenticate(header: str | None) -> ApiToken:
     scheme, _sep, raw = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise Unauthorized(_("Send a personal API token: Authorization: Bearer <token>."))
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(raw.strip())))
+    token = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _hash(raw.strip()))
+    )
     if token is None or token.revoked_at is not None or not token.user.active:
         raise Unauthorized(_("This API token is unknown, revoked or of a deactivated user."))
     return token
 
 
 def count_request(token: ApiToken, now: datetime | None = None) -> None:
-    """Count one request in the token's fixed window (atomic upsert) and stamp last use."""
+    """Count one request in the token's fixed window (atomic upsert) and stamp last use
+    (to the minute: a busy client does not rewrite its token row on every call)."""
     now = now or utcnow()
     limit = current_app.config["API_RATE_LIMIT"]
     seconds = current_app.config["API_RATE_WINDOW_SECONDS"]
@@ -108,12 +115,14 @@ def count_request(token: ApiToken, now: datetime | None = None) -> None:
         set_={"count": ApiRateWindow.__table__.c.count + 1},
     ).returning(ApiRateWindow.__table__.c.count)
     count = db.session.execute(upsert).scalar_one()
-    db.session.execute(
-        delete(ApiRateWindow).where(
-            ApiRateWindow.token_id == token.id, ApiRateWindow.window_start < start
+    if count == 1:  # a new window: the earlier ones are done with
+        db.session.execute(
+            delete(ApiRateWindow).where(
+                ApiRateWindow.token_id == token.id, ApiRateWindow.window_start < start
+            )
         )
-    )
-    token.last_used_at = now
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        token.last_used_at = now
     db.session.commit()
     if count > limit:
         raise RateLimited(max(1, int((start.timestamp() + seconds) - now.timestamp())))

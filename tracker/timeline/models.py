@@ -21,6 +21,8 @@ class TimelineEvent(db.Model):
     __tablename__ = "timeline_events"
     __table_args__ = (
         Index("ix_timeline_events_subject", "subject_type", "subject_id", "created_at"),
+        # The API's update feed: one subject type, since a moment, in (created_at, id) order.
+        Index("ix_timeline_events_feed", "subject_type", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
