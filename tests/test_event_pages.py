@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests import builders
 from tests.event_builders import event, local_day
+from tracker.events import registrations
 from tracker.events.models import Event, Registration
 from tracker.extensions import db
 
@@ -117,6 +118,20 @@ def test_edit_form_shows_local_times_and_saves_with_the_version(client, world):
     client.post_form(f"/events/{planned.id}/edit", data)
     page = client.get(f"/events/{planned.id}").get_data(as_text=True)
     assert "Veld soort bijeenkomst gewijzigd van Webinar in Landelijke tafel" in page
+
+
+def test_lowering_the_capacity_below_the_seats_given_is_a_clear_422(client, world):
+    planned = event(world.admin, world.party, day=local_day(20), capacity=5)
+    registrations.register(world.coordinator, planned.id)
+    registrations.register(world.member, planned.id)
+    client.login(world.liaison.email, builders.PASSWORD)
+    data = _form(world, title="Titel die blijft staan", capacity="1", version=str(planned.version))
+    response = client.post_form(f"/events/{planned.id}/edit", data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "2 mensen hebben al een plaats; de capaciteit kan niet lager zijn." in page
+    assert 'value="Titel die blijft staan"' in page  # nothing typed is lost
+    assert planned.capacity == 5
 
 
 def test_ics_download_parses_back_with_the_right_times(client, world):

@@ -157,6 +157,22 @@ def test_more_capacity_promotes_the_waiting_list(world):
     assert len(_mails("event_promoted")) == 1
 
 
+def test_the_capacity_cannot_drop_below_the_seats_given(world):
+    planned = event(world.admin, world.party, capacity=3)
+    registrations.register(world.coordinator, planned.id)
+    registrations.register(world.member, planned.id)
+    with pytest.raises(InvalidInput, match="2 mensen hebben al een plaats"):
+        services.update(
+            world.admin, planned.id, event_input(world.party.id, capacity=1), planned.version
+        )
+    db.session.rollback()
+    assert planned.capacity == 3
+    services.update(
+        world.admin, planned.id, event_input(world.party.id, capacity=2), planned.version
+    )
+    assert planned.capacity == 2 and registrations.confirmed_count(planned.id) == 2
+
+
 def test_edit_with_a_stale_version_is_refused(world):
     from tracker.core.errors import StaleObject
 

@@ -195,13 +195,22 @@ def create(actor: User, data: EventInput) -> Event:
 
 @conflicts_are_stale
 def update(actor: User, event_id: int, data: EventInput, version: int | None) -> Event:
-    """Change a planned event (optimistic version check); more seats promote the waiting list."""
+    """Change a planned event (optimistic version check); more seats promote the waiting list,
+    and the capacity never drops below the seats already given (nobody loses a seat)."""
     event = registrations.locked(event_id)
     authz.require(actor, "event.manage", event)
     check_version(event, version)
     if event.status != EventStatus.PLANNED:
         raise InvalidInput(_("Only a planned event can be changed."))
     _check(data)
+    seated = registrations.confirmed_count(event.id)
+    if data.capacity is not None and data.capacity < seated:
+        raise InvalidInput(
+            _(
+                "%(n)d people already have a seat; the capacity cannot be lower than that.",
+                n=seated,
+            )
+        )
     changed = _apply(event, data)
     _require_own_organiser(actor, event)
     for name, (old, new) in changed.items():
