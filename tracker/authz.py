@@ -7,6 +7,7 @@ can see it but may not act on it gets NotAllowed (403).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
@@ -151,20 +152,51 @@ def require(user: User | None, action: str, obj: Any = None) -> None:
     raise NotVisible()
 
 
+@dataclass(frozen=True)
+class BottleneckScope:
+    """Everything `visible_bottlenecks` depends on, and nothing else: two viewers with equal
+    scopes see exactly the same bottlenecks, so figures computed for one may be shown to the
+    other (the overview's cache keys on `key`)."""
+
+    signed_in: bool
+    dsv_ids: tuple[int, ...] = ()
+    party_ids: tuple[int, ...] = ()
+
+    def clause(self) -> ColumnElement[bool]:
+        """The SQL condition: not confidential, or of one of the DSVs, or escalated to one of
+        the parties."""
+        if not self.signed_in:
+            return false()
+        clauses: list[ColumnElement[bool]] = [Bottleneck.is_confidential.is_(False)]
+        if self.dsv_ids:
+            clauses.append(Bottleneck.dsv_id.in_(self.dsv_ids))
+        if self.party_ids:
+            clauses.append(
+                Bottleneck.id.in_(
+                    select(Escalation.bottleneck_id).where(Escalation.party_id.in_(self.party_ids))
+                )
+            )
+        return or_(*clauses)
+
+    @property
+    def key(self) -> str:
+        """A stable text form, the same in every process: 'd1,7;p3' (or 'anonymous')."""
+        if not self.signed_in:
+            return "anonymous"
+        return f"d{','.join(map(str, self.dsv_ids))};p{','.join(map(str, self.party_ids))}"
+
+
+def bottleneck_scope(user: User) -> BottleneckScope:
+    """What `user` may see of bottlenecks: their DSVs and parties (being programme staff adds
+    nothing: staff see what everyone sees, plus their own DSVs' and parties')."""
+    if not user.is_authenticated:
+        return BottleneckScope(signed_in=False)
+    return BottleneckScope(True, tuple(sorted(user.dsv_ids)), tuple(sorted(user.party_ids)))
+
+
 def visible_bottlenecks(user: User) -> ColumnElement[bool]:
     """The SQL twin of the bottleneck.view rule, for lists, counts and exports."""
-    if not user.is_authenticated:
-        return false()
-    clauses: list[ColumnElement[bool]] = [Bottleneck.is_confidential.is_(False)]
-    if user.dsv_ids:
-        clauses.append(Bottleneck.dsv_id.in_(user.dsv_ids))
-    if user.party_ids:
-        clauses.append(
-            Bottleneck.id.in_(
-                select(Escalation.bottleneck_id).where(Escalation.party_id.in_(user.party_ids))
-            )
-        )
-    return or_(*clauses) if clauses else true()
+    return bottleneck_scope(user).clause()
 
 
 def visible_events(user: User) -> ColumnElement[bool]:
