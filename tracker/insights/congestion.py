@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from tracker.authz import BottleneckScope
 from tracker.bottlenecks.models import Bottleneck
@@ -114,15 +114,16 @@ def parties_per_theme(scope: BottleneckScope) -> list[Theme]:
     `scope`, only where two or more parties are addressed; most escalations first. One query."""
     # A bottleneck has at most one escalation per party (a unique constraint), so per block and
     # party the escalations and the escalated bottlenecks are the same count.
-    per_dsv = (
+    per_party = (
         select(
             Bottleneck.building_block_id.label("block_id"),
             Escalation.party_id.label("party_id"),
             func.count().label("escalations"),
+            func.count(distinct(Bottleneck.dsv_id)).label("dsvs"),
         )
         .join(Bottleneck, Bottleneck.id == Escalation.bottleneck_id)
         .where(scope.clause())
-        .group_by(Bottleneck.building_block_id, Escalation.party_id, Bottleneck.dsv_id)
+        .group_by(Bottleneck.building_block_id, Escalation.party_id)
         .subquery()
     )
     rows = db.session.execute(
@@ -131,20 +132,16 @@ def parties_per_theme(scope: BottleneckScope) -> list[Theme]:
             BuildingBlock.name_nl,
             BuildingBlock.name_en,
             Party.name,
-            func.sum(per_dsv.c.escalations),
-            func.count(),
+            per_party.c.escalations,
+            per_party.c.dsvs,
         )
-        .select_from(per_dsv)
-        .join(BuildingBlock, BuildingBlock.id == per_dsv.c.block_id)
-        .join(Party, Party.id == per_dsv.c.party_id)
-        .group_by(
-            BuildingBlock.number, BuildingBlock.name_nl, BuildingBlock.name_en, Party.id, Party.name
-        )
+        .join(BuildingBlock, BuildingBlock.id == per_party.c.block_id)
+        .join(Party, Party.id == per_party.c.party_id)
     )
     themes: dict[int, Theme] = {}
     for number, name_nl, name_en, party, escalations, dsvs in rows:
         theme = themes.setdefault(number, Theme(block_label(number, name_nl, name_en)))
-        theme.parties.append(PartyLoad(party, int(escalations), int(escalations), dsvs))
+        theme.parties.append(PartyLoad(party, escalations, escalations, dsvs))
     result = []
     for number in sorted(themes):
         theme = themes[number]

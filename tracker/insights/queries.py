@@ -22,7 +22,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    extract,
     func,
     literal,
     not_,
@@ -108,6 +107,13 @@ def _bottleneck_counts(scope: BottleneckScope, period: Period) -> Result:
         .cte("seen")
     )
     per_dsv = select(seen.c.dsv_id, func.count().label("n")).group_by(seen.c.dsv_id).subquery()
+    # A bottleneck has at most one escalation per party (a unique constraint).
+    per_party = (
+        select(Escalation.party_id, func.count().label("n"))
+        .join(seen, seen.c.id == Escalation.bottleneck_id)
+        .group_by(Escalation.party_id)
+        .subquery()
+    )
     return db.session.execute(
         union_all(
             select(
@@ -124,11 +130,9 @@ def _bottleneck_counts(scope: BottleneckScope, period: Period) -> Result:
             .join(dsv_networks, dsv_networks.c.network_id == Network.id)
             .join(per_dsv, per_dsv.c.dsv_id == dsv_networks.c.dsv_id)
             .group_by(Network.id, Network.name),
-            # A bottleneck has at most one escalation per party (a unique constraint).
-            select(literal("party"), Party.id, null(), Party.name, func.count())
-            .join(Escalation, Escalation.party_id == Party.id)
-            .join(seen, seen.c.id == Escalation.bottleneck_id)
-            .group_by(Party.id, Party.name),
+            select(literal("party"), Party.id, null(), Party.name, per_party.c.n).join(
+                per_party, per_party.c.party_id == Party.id
+            ),
         )
     )
 
@@ -286,7 +290,8 @@ def _submitted(scope: BottleneckScope, period: Period) -> ColumnElement[bool]:
 
 
 def _days(end: ColumnElement[datetime], start: ColumnElement[datetime]) -> ColumnElement[float]:
-    return extract("epoch", end - start) / DAY_SECONDS
+    # date_part is double precision; extract() is numeric since PostgreSQL 14, and slower.
+    return func.date_part("epoch", end - start) / DAY_SECONDS
 
 
 def _response_times_sql(scope: BottleneckScope, period: Period, now: datetime) -> list[PartyTimes]:
