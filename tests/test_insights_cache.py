@@ -243,3 +243,18 @@ def test_production_uses_the_redis_of_the_broker_and_the_embedded_default_files(
     assert embedded["CACHE_TYPE"] == "FileSystemCache"
     assert embedded["CACHE_DIR"] == str(tmp_path / "cache")
     assert embedded["INSIGHTS_CACHE_SECONDS"] == 300
+
+
+def test_two_installations_sharing_a_redis_never_share_figures(app, ctx):
+    from tracker.insights.cache import cache_key
+
+    scope = authz.BottleneckScope(True, (1,), ())
+    ours = cache_key("overview", scope, ())
+    saved = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://db.elsewhere/tracker"
+    try:
+        assert cache_key("overview", scope, ()) != ours
+    finally:
+        app.config["SQLALCHEMY_DATABASE_URI"] = saved
+    assert cache_key("overview", scope, ()) == ours
+    assert cache_key("overview", authz.BottleneckScope(True, (1, 2), ()), ()) != ours

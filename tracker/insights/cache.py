@@ -2,10 +2,11 @@
 
 The figures are aggregates a national table reads; a few minutes' delay is fine when it is
 shown. What is never fine is figures computed for a wider scope than the viewer's. So the key
-holds everything that changes a result: the page, the viewer's `BottleneckScope` (all that
-`visible_bottlenecks` depends on), the page's arguments (the period) and the locale (labels are
-translated into the figures); and the computation receives the scope, never the user, so it
-cannot depend on anything the key leaves out. Viewers with the same scope share an entry.
+holds everything that changes a result: the database, the page, the viewer's `BottleneckScope`
+(all that `visible_bottlenecks` depends on), the page's arguments (the period) and the locale
+(labels are translated into the figures); and the computation receives the scope, never the
+user, so it cannot depend on anything the key leaves out. Viewers with the same scope share an
+entry.
 
 The backend is Flask-Caching (`tracker.extensions.cache`): Redis in production, files under
 instance/ in the embedded default (shared by the web workers). A cache that fails is skipped:
@@ -47,8 +48,10 @@ class Snapshot(Generic[T]):
 
 
 def cache_key(page: str, scope: BottleneckScope, args: tuple[Hashable, ...]) -> str:
-    """The same text in every process for the same page, scope, arguments and locale."""
-    parts = f"{VERSION}|{page}|{scope.key}|{args!r}|{get_locale()}"
+    """The same text in every process for the same database, page, scope, arguments and locale
+    (the database too: two installations may share one Redis)."""
+    database = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    parts = f"{VERSION}|{database}|{page}|{scope.key}|{args!r}|{get_locale()}"
     return "insights:" + hashlib.sha256(parts.encode()).hexdigest()
 
 
