@@ -8,6 +8,10 @@ p50/p95 server time and the SQL query count (a `before_cursor_execute` listener)
 The limit of a page is what it could cost at best: one hand-written SQL query (`text()`) fetching
 the rows the page shows, plus rendering the page's template once more with the objects the
 request already loaded (so no query can happen while rendering). Not part of `make test`.
+
+The overview pages are served from a cache (`INSIGHTS_CACHE_SECONDS`, files under instance/
+here): they are measured as served (after the warm-up, every request is a hit) and, as
+"... (cold)", with the cache emptied before each request.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from tracker.app import create_app
 from tracker.auth.models import User, dsv_members, party_members
 from tracker.directory.models import Party
 from tracker.escalations.models import Escalation
-from tracker.extensions import db
+from tracker.extensions import cache, db
 
 PASSWORD = "bench-wachtwoord"
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 30))
@@ -43,6 +47,8 @@ TARGET_P95 = 0.050
 TARGET_QUERIES = 10
 TARGET_GROWTH = 1.3
 TARGET_LIMIT_RATIO = 2.0
+#: Pages named with this suffix are measured with the overview cache emptied before each request.
+COLD = " (cold)"
 
 # The rows each page shows, in one query. :dsvs, :parties, :per_page, :id are filled in per run.
 LIST = """
@@ -190,6 +196,11 @@ def pages(ids: dict) -> list[tuple[str, str, str, str | None]]:
         ("admin", "insights: response times", "/insights/response-times", "response times"),
         ("admin", "insights: congestion", "/insights/congestion", "congestion"),
         ("liaison", "insights", "/insights/", "insights"),
+        # The same pages on a cache miss: every request computes its figures.
+        ("admin", "insights" + COLD, "/insights/", "insights"),
+        ("admin", "insights: response times" + COLD, "/insights/response-times", "response times"),
+        ("admin", "insights: congestion" + COLD, "/insights/congestion", "congestion"),
+        ("liaison", "insights" + COLD, "/insights/", "insights"),
         ("liaison", "digests", f"/digests/{slug}", "digests"),
         ("admin", "registry: DSVs", "/admin/dsvs/", "registry: DSVs"),
         ("admin", "registry: users", "/admin/users/", "registry: users"),
@@ -281,6 +292,9 @@ def measure(app, logins: dict[str, str], ids: dict) -> list[Figures]:
         assert client.get(url).status_code == 200, (viewer, url)  # warm-up
         times, counts = [], set()
         for _ in range(REQUESTS):
+            if name.endswith(COLD):
+                with app.app_context():
+                    cache.clear()
             recorder.queries = 0
             started = time.perf_counter()
             response = client.get(url)

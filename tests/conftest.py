@@ -69,7 +69,7 @@ class Client(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app():
+def app(tmp_path_factory):
     pg_admin.recreate(TEST_DB)
     app = create_app(
         {
@@ -78,6 +78,10 @@ def app():
             "SQLALCHEMY_ENGINE_OPTIONS": {},
             "SESSION_COOKIE_SECURE": False,
             "PUBLIC_URL": "http://localhost",
+            # Off, so every test sees what it just wrote; tests/test_insights_cache.py turns it on.
+            "INSIGHTS_CACHE_SECONDS": 0,
+            "CACHE_TYPE": "FileSystemCache",
+            "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
         }
     )
     app.test_client_class = Client

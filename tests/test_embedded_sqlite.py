@@ -25,6 +25,8 @@ def sqlite_app(tmp_path_factory):
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "SESSION_COOKIE_SECURE": False,
+            "INSIGHTS_CACHE_SECONDS": 0,
+            "CACHE_DIR": str(path.parent / "cache"),
         }
     )
     app.test_client_class = Client
@@ -147,3 +149,46 @@ def test_the_api_inbox_and_its_rate_limit_work_on_sqlite(sqlite_app):
         sqlite_app.config["API_RATE_LIMIT"] = 300
     with sqlite_app.app_context():
         assert db.session.scalars(select(ApiRateWindow.count)).all() == [3]
+
+
+def test_the_overview_counts_on_sqlite_agree_with_the_python_view_rule(sqlite_app):
+    from tests import insights_oracle
+    from tracker.auth.models import User
+    from tracker.core.timeutil import utcnow
+    from tracker.insights.period import Period, add_months
+
+    with sqlite_app.test_request_context():
+        recent = Period.last_twelve_months(utcnow())
+        longer = Period(add_months(recent.first, -36), recent.last)
+        for user in db.session.scalars(select(User)):
+            for period in (recent, longer):
+                expected = insights_oracle.expected(user, period)
+                assert sum(expected["month"].values()) > 0
+                assert insights_oracle.actual(user, period) == expected, user.email
+
+
+def test_the_embedded_default_caches_the_overview_in_files(sqlite_app):
+    from pathlib import Path
+
+    from sqlalchemy import event
+
+    client = sqlite_app.test_client()
+    assert client.login("admin@demo.example", PASSWORD).status_code == 302
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with sqlite_app.app_context():
+        engine = db.engine
+    sqlite_app.config["INSIGHTS_CACHE_SECONDS"] = 300
+    try:
+        assert client.get("/insights/").status_code == 200
+        event.listen(engine, "before_cursor_execute", record)
+        page = client.get("/insights/").get_data(as_text=True)
+    finally:
+        sqlite_app.config["INSIGHTS_CACHE_SECONDS"] = 0
+        event.remove(engine, "before_cursor_execute", record)
+    assert "elke 5 minuten ververst" in page
+    assert len(statements) == 1  # the signed-in user: the figures came from the files
+    assert any(Path(sqlite_app.config["CACHE_DIR"]).iterdir())

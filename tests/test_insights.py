@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests import builders
+from tracker.authz import bottleneck_scope as scope
 from tracker.extensions import db
 from tracker.insights import queries
 from tracker.insights.congestion import congestion
@@ -36,8 +37,8 @@ def test_confidential_bottleneck_is_counted_for_its_own_dsv_only(world):
     moment = datetime(2026, 3, 10, 12, tzinfo=UTC)
     _logged_at(builders.bottleneck(world.coordinator, confidential=True), moment)
     _logged_at(builders.bottleneck(world.coordinator), moment)
-    own = queries.overview(world.coordinator, YEAR)
-    other = queries.overview(world.other_coordinator, YEAR)
+    own = queries.overview(scope(world.coordinator), YEAR)
+    other = queries.overview(scope(world.other_coordinator), YEAR)
     assert own.total_bottlenecks == 2
     assert other.total_bottlenecks == 1
     assert _counts(own.bottlenecks_by_month)["2026-03"] == 2
@@ -49,12 +50,12 @@ def test_confidential_bottleneck_is_counted_for_the_party_it_was_escalated_to(wo
     item = builders.bottleneck(world.coordinator, confidential=True)
     builders.escalation(world.coordinator, item, world.party)
     _logged_at(item, datetime(2026, 3, 10, 12, tzinfo=UTC))
-    assert queries.overview(world.liaison, YEAR).total_bottlenecks == 1
-    assert queries.overview(world.other_liaison, YEAR).total_bottlenecks == 0
-    assert _counts(queries.overview(world.liaison, YEAR).bottlenecks_by_party) == {
+    assert queries.overview(scope(world.liaison), YEAR).total_bottlenecks == 1
+    assert queries.overview(scope(world.other_liaison), YEAR).total_bottlenecks == 0
+    assert _counts(queries.overview(scope(world.liaison), YEAR).bottlenecks_by_party) == {
         "Partij Eigen": 1
     }
-    assert queries.overview(world.other_liaison, YEAR).bottlenecks_by_party == []
+    assert queries.overview(scope(world.other_liaison), YEAR).bottlenecks_by_party == []
 
 
 @pytest.mark.parametrize(
@@ -69,11 +70,14 @@ def test_a_bottleneck_logged_late_on_the_last_evening_counts_in_the_next_local_m
 ):
     # 23:30 UTC on the last day of January is 00:30 on 1 February in Amsterdam (22:30 in summer).
     _logged_at(builders.bottleneck(world.coordinator), logged)
-    assert queries.overview(world.admin, Period(before, before)).total_bottlenecks == 0
-    assert queries.overview(world.admin, Period(after, after)).total_bottlenecks == 1
-    months = _counts(queries.overview(world.admin, YEAR).bottlenecks_by_month)
+    assert queries.overview(scope(world.admin), Period(before, before)).total_bottlenecks == 0
+    assert queries.overview(scope(world.admin), Period(after, after)).total_bottlenecks == 1
+    months = _counts(queries.overview(scope(world.admin), YEAR).bottlenecks_by_month)
     assert months[before.strftime("%Y-%m")] == 0 and months[after.strftime("%Y-%m")] == 1
-    assert queries.overview(world.admin, Period(after, after)).bottlenecks_by_month[0].value == 1
+    assert (
+        queries.overview(scope(world.admin), Period(after, after)).bottlenecks_by_month[0].value
+        == 1
+    )
 
 
 def test_counts_by_network_party_block_and_status(world):
@@ -83,7 +87,7 @@ def test_counts_by_network_party_block_and_status(world):
     builders.escalation(world.coordinator, item, world.party)
     builders.escalation(world.coordinator, item, world.other_party)
     _logged_at(item, datetime(2026, 4, 1, 12, tzinfo=UTC))
-    overview = queries.overview(world.admin, YEAR)
+    overview = queries.overview(scope(world.admin), YEAR)
     assert _counts(overview.bottlenecks_by_network) == {network_a.name: 1, network_b.name: 1}
     assert _counts(overview.bottlenecks_by_party) == {"Partij Eigen": 1, "Partij Ander": 1}
     assert len(overview.bottlenecks_by_block) == 7
@@ -126,7 +130,7 @@ def timed(world):
     "compute", [queries._response_times_sql, queries._response_times_python], ids=["sql", "py"]
 )
 def test_response_times_medians_and_shares(timed, compute):
-    (row,) = compute(timed.admin, YEAR, NOW)
+    (row,) = compute(scope(timed.admin), YEAR, NOW)
     assert row.party == "Partij Eigen" and row.escalations == 5
     assert row.median_acknowledge_days == pytest.approx(2.0)  # 1, 2, 4
     assert row.median_answer_days == pytest.approx(30.0)  # 10, 30, 50
@@ -138,9 +142,9 @@ def test_response_times_medians_and_shares(timed, compute):
 def test_an_open_escalation_past_twice_its_period_is_very_late(world):
     _escalation(world, world.party, status="submitted")
     later = datetime(2026, 6, 20, tzinfo=UTC)
-    (row,) = queries.response_times(world.admin, YEAR, later)
+    (row,) = queries.response_times(scope(world.admin), YEAR, later)
     assert (row.on_time, row.late, row.very_late) == (0, 0, 1)
-    (row,) = queries.response_times(world.admin, YEAR, datetime(2026, 6, 8, tzinfo=UTC))
+    (row,) = queries.response_times(scope(world.admin), YEAR, datetime(2026, 6, 8, tzinfo=UTC))
     assert (row.on_time, row.late, row.very_late) == (0, 1, 0)
 
 
@@ -148,10 +152,11 @@ def test_response_times_leave_out_escalations_the_viewer_may_not_see(world):
     row = _escalation(world, world.other_party, ack=1, answer=3, status="answered")
     row.bottleneck.is_confidential = True
     db.session.commit()
-    assert queries.response_times(world.other_coordinator, YEAR, NOW) == []
-    assert len(queries.response_times(world.coordinator, YEAR, NOW)) == 1
+    assert queries.response_times(scope(world.other_coordinator), YEAR, NOW) == []
+    assert len(queries.response_times(scope(world.coordinator), YEAR, NOW)) == 1
     assert (
-        queries.response_times(world.admin, Period(date(2026, 7, 1), date(2026, 8, 1)), NOW) == []
+        queries.response_times(scope(world.admin), Period(date(2026, 7, 1), date(2026, 8, 1)), NOW)
+        == []
     )
 
 
@@ -175,9 +180,9 @@ def test_congestion_lists(world):
         party_id=None,
         bottleneck_ids=[mine.id, theirs.id],
     )
-    lists = congestion(world.member)
+    lists = congestion(scope(world.member))
     assert [d.name for d in lists.dsvs] == ["DSV Eigen"]
-    assert [n.name for n in lists.dsvs[0].networks] == sorted([a.name, b.name])
+    assert lists.dsvs[0].networks == sorted([a.name, b.name])
     (spread,) = lists.road_blocks
     assert spread.road_block_id == road_block.id and spread.dsvs == 2
     assert spread.networks == sorted([a.name, b.name, c.name])
@@ -186,13 +191,13 @@ def test_congestion_lists(world):
     # The confidential escalation to Partij Eigen is not counted for an outsider.
     loads = {p.party: (p.escalations, p.bottlenecks, p.dsvs) for p in theme.parties}
     assert loads == {"Partij Eigen": (1, 1, 1), "Partij Ander": (1, 1, 1)}
-    seen = congestion(world.liaison).themes[0].parties
+    seen = congestion(scope(world.liaison)).themes[0].parties
     assert {p.party: p.escalations for p in seen} == {"Partij Eigen": 2, "Partij Ander": 1}
 
 
 def test_a_theme_with_one_party_is_not_listed(world):
     builders.escalation(world.coordinator, builders.bottleneck(world.coordinator), world.party)
-    assert congestion(world.admin).themes == []
+    assert congestion(scope(world.admin)).themes == []
 
 
 def test_charts_page_has_svg_charts_with_tables(client, world):
@@ -278,11 +283,11 @@ def test_a_merged_duplicate_is_counted_once_through_the_bottleneck_it_went_into(
     moment = datetime(2026, 3, 10, 12, tzinfo=UTC)
     target = _logged_at(builders.bottleneck(world.coordinator, title="Doel"), moment)
     duplicate = _logged_at(builders.bottleneck(world.other_coordinator, title="Dubbel"), moment)
-    assert queries.overview(world.member, YEAR).total_bottlenecks == 2
+    assert queries.overview(scope(world.member), YEAR).total_bottlenecks == 2
     merge = duplicates.merge(world.admin, duplicate.id, target.id)
-    assert queries.overview(world.member, YEAR).total_bottlenecks == 1
+    assert queries.overview(scope(world.member), YEAR).total_bottlenecks == 1
     duplicates.undo_merge(world.admin, merge.id)
-    assert queries.overview(world.member, YEAR).total_bottlenecks == 2
+    assert queries.overview(scope(world.member), YEAR).total_bottlenecks == 2
 
 
 def test_the_filter_shows_the_default_period_it_uses(client, world):
@@ -295,3 +300,38 @@ def test_the_filter_shows_the_default_period_it_uses(client, world):
     default = Period.last_twelve_months(utcnow())
     assert fields["from"] == default.first.strftime("%Y-%m")
     assert fields["to"] == default.last.strftime("%Y-%m")
+
+
+def test_the_one_statement_overview_agrees_with_the_python_view_rule(world):
+    """Counts per month, block, status, network and party for every kind of viewer, against
+    `tests.insights_oracle` (every bottleneck loaded, `authz.can`)."""
+    from tests import insights_oracle
+    from tracker.duplicates import services as duplicates
+
+    a, b = builders.network(), builders.network()
+    world.dsv.networks = [a, b]
+    world.other_dsv.networks = [b]
+    made = []
+    for month, author, confidential in [
+        (1, world.coordinator, False),
+        (1, world.coordinator, True),
+        (3, world.other_coordinator, True),
+        (3, world.other_coordinator, False),
+        (6, world.other_coordinator, False),
+        (12, world.coordinator, False),
+    ]:
+        item = builders.bottleneck(author, confidential=confidential)
+        made.append(_logged_at(item, datetime(2026, month, 10, 12, tzinfo=UTC)))
+    builders.escalation(world.coordinator, made[1], world.party)
+    builders.escalation(world.coordinator, made[1], world.other_party)
+    builders.escalation(world.other_coordinator, made[2], world.party)
+    builders.escalation(world.other_coordinator, made[3], world.other_party)
+    duplicates.merge(world.admin, made[4].id, made[3].id)
+    both = builders.user(dsvs=[world.dsv], parties=[world.other_party])
+    db.session.commit()
+    viewers = [world.admin, world.coordinator, world.other_coordinator, world.liaison, both]
+    for viewer in viewers:
+        for period in (YEAR, Period(date(2026, 3, 1), date(2026, 6, 1))):
+            assert insights_oracle.actual(viewer, period) == insights_oracle.expected(
+                viewer, period
+            ), (viewer.name, period)

@@ -33,7 +33,7 @@ BUDGETS = {
     "/road-blocks/{road_block}": 10,  # + the parties' responses
     "/events/": 4,
     "/events/{event}": 10,
-    "/insights/": 8,
+    "/insights/": 3,
     "/insights/response-times": 2,
     "/insights/congestion": 4,
     "/digests/{party}": 4,

@@ -14,7 +14,7 @@ from tracker.core import security
 from tracker.core.errors import register_error_handlers
 from tracker.core.requests import CleanRequest
 from tracker.core.urls import BoundedIntConverter
-from tracker.extensions import babel, csrf, db, login_manager, migrate
+from tracker.extensions import babel, cache, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app)
     babel.init_app(
         app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"]
     )

@@ -7,6 +7,7 @@ can see it but may not act on it gets NotAllowed (403).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
@@ -159,39 +160,70 @@ def require(user: User | None, action: str, obj: Any = None) -> None:
     raise NotVisible()
 
 
-def visible_bottlenecks(user: User, *, correlated: bool = False) -> ColumnElement[bool]:
-    """The SQL twin of the bottleneck.view rule, for lists, counts and exports.
+@dataclass(frozen=True)
+class BottleneckScope:
+    """Everything `visible_bottlenecks` depends on, and nothing else: two viewers with equal
+    scopes see exactly the same bottlenecks, so figures computed for one may be shown to the
+    other (the overview's cache keys on `key`)."""
 
-    The same rule in two SQL shapes for "escalated to one of my parties": `IN (subquery)` by
-    default, which PostgreSQL hashes once (best for counts and aggregates over many rows), or
-    with `correlated=True` an `EXISTS` per row (best when a query reads a few rows in index
-    order, `ORDER BY ... LIMIT`, such as the API's update feed).
-    """
-    if not user.is_authenticated:
-        return false()
-    clauses: list[ColumnElement[bool]] = [Bottleneck.is_confidential.is_(False)]
-    if user.dsv_ids:
-        clauses.append(Bottleneck.dsv_id.in_(user.dsv_ids))
-    if user.party_ids:
-        if correlated:
+    signed_in: bool
+    dsv_ids: tuple[int, ...] = ()
+    party_ids: tuple[int, ...] = ()
+
+    def clause(self, *, correlated: bool = False) -> ColumnElement[bool]:
+        """The SQL condition: not confidential, or of one of the DSVs, or escalated to one of
+        the parties.
+
+        The same rule in two SQL shapes for "escalated to one of the parties": `IN (subquery)`
+        by default, which PostgreSQL hashes once (best for counts and aggregates over many
+        rows), or with `correlated=True` an `EXISTS` per row (best when a query reads a few rows
+        in index order, `ORDER BY ... LIMIT`, such as the API's update feed).
+        """
+        if not self.signed_in:
+            return false()
+        clauses: list[ColumnElement[bool]] = [Bottleneck.is_confidential.is_(False)]
+        if self.dsv_ids:
+            clauses.append(Bottleneck.dsv_id.in_(self.dsv_ids))
+        if self.party_ids and correlated:
             # An alias, so a query that joins escalations itself still correlates on bottlenecks.
             addressed = aliased(Escalation)
             clauses.append(
                 select(addressed.id)
                 .where(
                     addressed.bottleneck_id == Bottleneck.id,
-                    addressed.party_id.in_(user.party_ids),
+                    addressed.party_id.in_(self.party_ids),
                 )
                 .correlate(Bottleneck)
                 .exists()
             )
-        else:
+        elif self.party_ids:
             clauses.append(
                 Bottleneck.id.in_(
-                    select(Escalation.bottleneck_id).where(Escalation.party_id.in_(user.party_ids))
+                    select(Escalation.bottleneck_id).where(Escalation.party_id.in_(self.party_ids))
                 )
             )
-    return or_(*clauses) if clauses else true()
+        return or_(*clauses)
+
+    @property
+    def key(self) -> str:
+        """A stable text form, the same in every process: 'd1,7;p3' (or 'anonymous')."""
+        if not self.signed_in:
+            return "anonymous"
+        return f"d{','.join(map(str, self.dsv_ids))};p{','.join(map(str, self.party_ids))}"
+
+
+def bottleneck_scope(user: User) -> BottleneckScope:
+    """What `user` may see of bottlenecks: their DSVs and parties (being programme staff adds
+    nothing: staff see what everyone sees, plus their own DSVs' and parties')."""
+    if not user.is_authenticated:
+        return BottleneckScope(signed_in=False)
+    return BottleneckScope(True, tuple(sorted(user.dsv_ids)), tuple(sorted(user.party_ids)))
+
+
+def visible_bottlenecks(user: User, *, correlated: bool = False) -> ColumnElement[bool]:
+    """The SQL twin of the bottleneck.view rule, for lists, counts and exports (see
+    `BottleneckScope.clause` for the two shapes)."""
+    return bottleneck_scope(user).clause(correlated=correlated)
 
 
 def visible_events(user: User) -> ColumnElement[bool]:

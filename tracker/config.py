@@ -28,6 +28,28 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _cache(instance_path: Path, broker_url: str) -> dict:
+    """Flask-Caching for the overview's figures: Redis when there is one (`CACHE_REDIS_URL`, else
+    a redis:// broker URL), else files under instance/cache, shared by the web workers."""
+    redis_url = os.environ.get("CACHE_REDIS_URL") or (
+        broker_url if broker_url.startswith(("redis://", "rediss://")) else ""
+    )
+    if redis_url:
+        return {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": redis_url,
+            # Never empty: clear() on a prefix-less RedisCache would flush the broker's database.
+            "CACHE_KEY_PREFIX": "tracker-cache:",
+            # A slow or dead Redis costs a request at most this, then the figures are computed.
+            "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    return {
+        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_DIR": str(instance_path / "cache"),
+        "CACHE_THRESHOLD": 2000,
+    }
+
+
 def load(instance_path: Path) -> dict:
     """Build the Flask config mapping; every value can be overridden by an environment variable."""
     database_url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'tracker.db'}")
@@ -35,6 +57,9 @@ def load(instance_path: Path) -> dict:
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    broker_url = os.environ.get(
+        "CELERY_BROKER_URL", f"sqla+sqlite:///{instance_path / 'broker.db'}"
+    )
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -62,6 +87,9 @@ def load(instance_path: Path) -> dict:
         "LANGUAGES": ("nl", "en"),
         "TIMEZONE": "Europe/Amsterdam",
         "PER_PAGE": 25,
+        # The overview's figures may be this many seconds old (the pages say so); 0: always fresh.
+        "INSIGHTS_CACHE_SECONDS": int(os.environ.get("INSIGHTS_CACHE_SECONDS", 300)),
+        **_cache(instance_path, broker_url),
         # Requests per API token per fixed window (429 with Retry-After beyond it).
         "API_RATE_LIMIT": int(os.environ.get("API_RATE_LIMIT", 300)),
         "API_RATE_WINDOW_SECONDS": int(os.environ.get("API_RATE_WINDOW_SECONDS", 60)),
@@ -83,9 +111,7 @@ def load(instance_path: Path) -> dict:
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
         "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", 200)),
         "CELERY": {
-            "broker_url": os.environ.get(
-                "CELERY_BROKER_URL", f"sqla+sqlite:///{instance_path / 'broker.db'}"
-            ),
+            "broker_url": broker_url,
             "result_backend": os.environ.get("CELERY_RESULT_BACKEND") or None,
             "task_ignore_result": True,
             "timezone": "Europe/Amsterdam",

@@ -87,7 +87,7 @@ class _WorkerContext:
 
 
 @pytest.fixture(scope="session")
-def live() -> Iterator[Live]:
+def live(tmp_path_factory) -> Iterator[Live]:
     name = f"tracker_browser_{os.getpid()}"
     pg_admin.recreate(name)
     app = create_app(
@@ -97,6 +97,10 @@ def live() -> Iterator[Live]:
             "SQLALCHEMY_ENGINE_OPTIONS": {},
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
+            # As in production (the overview pages then say how old their figures are), in a
+            # cache of this run only.
+            "CACHE_TYPE": "FileSystemCache",
+            "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
         }
     )
     with app.app_context():

@@ -78,6 +78,18 @@ class Bottleneck(db.Model):
         # The road block and agenda pickers list the first candidates by title.
         Index("ix_bottlenecks_title", "title"),
         Index("ix_bottlenecks_block_title", "building_block_id", "title"),
+        # Every column the overview's one pass reads (tracker/insights/queries.py): it scans
+        # a period of this index only, not the table (an index-only scan on PostgreSQL).
+        Index(
+            "ix_bottlenecks_overview",
+            "created_at",
+            "is_confidential",
+            "merged_into_id",
+            "building_block_id",
+            "status",
+            "dsv_id",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

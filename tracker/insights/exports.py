@@ -48,7 +48,7 @@ def congestion(table: str, lists: Congestion) -> tuple[str, list[str], list[list
         return (
             "dsvs-in-meerdere-netwerken.csv",
             [_("DSV"), _("Region"), _("Networks")],
-            [[d.name, d.region, ", ".join(n.name for n in d.networks)] for d in lists.dsvs],
+            [[d.name, d.region, ", ".join(d.networks)] for d in lists.dsvs],
         )
     if table == "road-blocks":
         return (

@@ -1,21 +1,38 @@
 """The overview's aggregates: GROUP BY in SQL, a fixed number of queries whatever the data size.
 
-Everything derived from bottlenecks goes through `authz.visible_bottlenecks`, so a confidential
-bottleneck of another DSV is never counted, charted, listed or exported.
+Everything derived from bottlenecks is limited by the viewer's `authz.BottleneckScope` (the
+condition of `authz.visible_bottlenecks`), so a confidential bottleneck of another DSV is never
+counted, charted, listed or exported. The functions take the scope, not the user: their results
+depend on nothing else about the viewer, which is what lets `tracker.insights.cache` share them.
+Portable SQL (PostgreSQL and the embedded SQLite); only the medians differ per dialect.
 """
 
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import get_locale
-from sqlalchemy import ColumnElement, and_, case, distinct, extract, func, not_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Result,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    not_,
+    null,
+    select,
+    union_all,
+)
 
-from tracker import authz
-from tracker.auth.models import User
+from tracker.authz import BottleneckScope
 from tracker.bottlenecks.models import STATUS_LABELS, Bottleneck
+from tracker.core.timeutil import utcnow
 from tracker.directory.models import BuildingBlock, Network, Party, dsv_networks
 from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import AWAITING_PARTY
@@ -65,95 +82,71 @@ def _in(column: ColumnElement[datetime], period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start, column < period.end)
 
 
-def _logged(user: User, period: Period) -> ColumnElement[bool]:
-    """Visible to `user`, logged in `period`, and not merged into another (counted there)."""
-    return and_(
-        authz.visible_bottlenecks(user),
-        _in(Bottleneck.created_at, period),
-        Bottleneck.merged_into_id.is_(None),
-    )
-
-
 def _month_index(column: ColumnElement[datetime], period: Period) -> ColumnElement[int]:
     """0 for the first month of the period, 1 for the next ... (Amsterdam month boundaries)."""
     return case(*[(column < boundary, index) for index, boundary in enumerate(period.boundaries())])
 
 
-def _by_month(user: User, period: Period) -> list[Count]:
-    months = (
-        select(_month_index(Bottleneck.created_at, period).label("month"))
-        .where(_logged(user, period))
+def _bottleneck_counts(scope: BottleneckScope, period: Period) -> Result:
+    """One statement, one pass over the bottlenecks: those visible in `scope`, logged in the
+    period and not merged into another (counted there) become a CTE of five narrow columns,
+    counted per (month, building block, status), per network and per party."""
+    seen = (
+        select(
+            Bottleneck.id,
+            Bottleneck.dsv_id,
+            Bottleneck.building_block_id,
+            Bottleneck.status,
+            _month_index(Bottleneck.created_at, period).label("month"),
+        )
+        .where(
+            scope.clause(),
+            _in(Bottleneck.created_at, period),
+            Bottleneck.merged_into_id.is_(None),
+        )
+        .cte("seen")
+    )
+    per_dsv = select(seen.c.dsv_id, func.count().label("n")).group_by(seen.c.dsv_id).subquery()
+    # A bottleneck has at most one escalation per party (a unique constraint).
+    per_party = (
+        select(Escalation.party_id, func.count().label("n"))
+        .join(seen, seen.c.id == Escalation.bottleneck_id)
+        .group_by(Escalation.party_id)
         .subquery()
     )
-    rows = dict(
-        db.session.execute(select(months.c.month, func.count()).group_by(months.c.month)).all()
+    return db.session.execute(
+        union_all(
+            select(
+                literal("cube"), seen.c.month, seen.c.building_block_id, seen.c.status, func.count()
+            ).group_by(seen.c.month, seen.c.building_block_id, seen.c.status),
+            # A DSV's bottlenecks count in each of its networks (one dsv_networks row each).
+            select(
+                literal("network"),
+                Network.id,
+                null(),
+                Network.name,
+                cast(func.sum(per_dsv.c.n), Integer),
+            )
+            .join(dsv_networks, dsv_networks.c.network_id == Network.id)
+            .join(per_dsv, per_dsv.c.dsv_id == dsv_networks.c.dsv_id)
+            .group_by(Network.id, Network.name),
+            select(literal("party"), Party.id, null(), Party.name, per_party.c.n).join(
+                per_party, per_party.c.party_id == Party.id
+            ),
+        )
     )
-    return [
-        Count(month.strftime("%Y-%m"), rows.get(index, 0))
-        for index, month in enumerate(period.months)
-    ]
 
 
-def _by_block(user: User, period: Period) -> list[Count]:
-    query = (
+def _road_blocks(period: Period) -> Result:
+    """Every building block (in order, with its names) and the road blocks on it created in
+    the period, per status (None: there are none)."""
+    return db.session.execute(
         select(
+            BuildingBlock.id,
             BuildingBlock.number,
             BuildingBlock.name_nl,
             BuildingBlock.name_en,
-            func.count(Bottleneck.id),
-        )
-        .outerjoin(
-            Bottleneck,
-            and_(Bottleneck.building_block_id == BuildingBlock.id, _logged(user, period)),
-        )
-        .group_by(BuildingBlock.id)
-        .order_by(BuildingBlock.number)
-    )
-    return [Count(block_label(n, nl, en), value) for n, nl, en, value in db.session.execute(query)]
-
-
-def _by_network(user: User, period: Period) -> list[Count]:
-    count = func.count(distinct(Bottleneck.id))
-    query = (
-        select(Network.name, count)
-        .join(dsv_networks, dsv_networks.c.network_id == Network.id)
-        .join(Bottleneck, Bottleneck.dsv_id == dsv_networks.c.dsv_id)
-        .where(_logged(user, period))
-        .group_by(Network.id, Network.name)
-        .order_by(count.desc(), Network.name)
-    )
-    return [Count(name, value) for name, value in db.session.execute(query)]
-
-
-def _by_party(user: User, period: Period) -> list[Count]:
-    count = func.count(distinct(Escalation.bottleneck_id))
-    query = (
-        select(Party.name, count)
-        .join(Escalation, Escalation.party_id == Party.id)
-        .join(Bottleneck, Bottleneck.id == Escalation.bottleneck_id)
-        .where(_logged(user, period))
-        .group_by(Party.id, Party.name)
-        .order_by(count.desc(), Party.name)
-    )
-    return [Count(name, value) for name, value in db.session.execute(query)]
-
-
-def _by_status(user: User, period: Period) -> list[Count]:
-    query = (
-        select(Bottleneck.status, func.count())
-        .where(_logged(user, period))
-        .group_by(Bottleneck.status)
-    )
-    rows = dict(db.session.execute(query).all())
-    return [Count(str(label), rows.get(code, 0)) for code, label in STATUS_LABELS.items()]
-
-
-def _road_blocks_by_block(period: Period) -> list[Count]:
-    query = (
-        select(
-            BuildingBlock.number,
-            BuildingBlock.name_nl,
-            BuildingBlock.name_en,
+            RoadBlock.status,
             func.count(RoadBlock.id),
         )
         .outerjoin(
@@ -162,34 +155,68 @@ def _road_blocks_by_block(period: Period) -> list[Count]:
                 RoadBlock.building_block_id == BuildingBlock.id, _in(RoadBlock.created_at, period)
             ),
         )
-        .group_by(BuildingBlock.id)
+        .group_by(
+            BuildingBlock.id,
+            BuildingBlock.number,
+            BuildingBlock.name_nl,
+            BuildingBlock.name_en,
+            RoadBlock.status,
+        )
         .order_by(BuildingBlock.number)
     )
-    return [Count(block_label(n, nl, en), value) for n, nl, en, value in db.session.execute(query)]
 
 
-def _road_blocks_by_status(period: Period) -> list[Count]:
-    query = (
-        select(RoadBlock.status, func.count())
-        .where(_in(RoadBlock.created_at, period))
-        .group_by(RoadBlock.status)
-    )
-    rows = dict(db.session.execute(query).all())
-    return [Count(str(label), rows.get(code, 0)) for code, label in ROAD_BLOCK_LABELS.items()]
+def _ranked(counts: list[Count]) -> list[Count]:
+    return sorted(counts, key=lambda count: (-count.value, count.label))
 
 
-def overview(user: User, period: Period) -> Overview:
-    """Visible bottlenecks logged in the period, and road blocks created in it, counted seven
-    ways; seven grouped queries. Road blocks hold only non-confidential bottlenecks, so everyone
-    may count them (as on the road-block list)."""
+def overview(scope: BottleneckScope, period: Period) -> Overview:
+    """Bottlenecks visible in `scope` logged in the period (a merged duplicate counts once,
+    through the bottleneck it went into) and road blocks created in it, counted seven ways;
+    two statements. Road blocks hold only non-confidential bottlenecks, so everyone may count
+    them (as on the road-block list)."""
+    months: Counter[int] = Counter()
+    blocks: Counter[int] = Counter()
+    statuses: Counter[str] = Counter()
+    networks: list[Count] = []
+    parties: list[Count] = []
+    for kind, key, block_id, text, value in _bottleneck_counts(scope, period):
+        if kind == "cube":
+            months[key] += value
+            blocks[block_id] += value
+            statuses[text] += value
+        elif kind == "network":
+            networks.append(Count(text, value))
+        else:
+            parties.append(Count(text, value))
+
+    labels: dict[int, str] = {}
+    road_blocks_by_block: Counter[int] = Counter()
+    road_blocks_by_status: Counter[str] = Counter()
+    for block_id, number, name_nl, name_en, status, value in _road_blocks(period):
+        labels[block_id] = block_label(number, name_nl, name_en)
+        road_blocks_by_block[block_id] += value
+        if status is not None:
+            road_blocks_by_status[status] += value
+
     return Overview(
-        bottlenecks_by_month=_by_month(user, period),
-        bottlenecks_by_block=_by_block(user, period),
-        bottlenecks_by_network=_by_network(user, period),
-        bottlenecks_by_party=_by_party(user, period),
-        bottlenecks_by_status=_by_status(user, period),
-        road_blocks_by_block=_road_blocks_by_block(period),
-        road_blocks_by_status=_road_blocks_by_status(period),
+        bottlenecks_by_month=[
+            Count(month.strftime("%Y-%m"), months[index])
+            for index, month in enumerate(period.months)
+        ],
+        bottlenecks_by_block=[Count(label, blocks[id_]) for id_, label in labels.items()],
+        bottlenecks_by_network=_ranked(networks),
+        bottlenecks_by_party=_ranked(parties),
+        bottlenecks_by_status=[
+            Count(str(label), statuses[code]) for code, label in STATUS_LABELS.items()
+        ],
+        road_blocks_by_block=[
+            Count(label, road_blocks_by_block[id_]) for id_, label in labels.items()
+        ],
+        road_blocks_by_status=[
+            Count(str(label), road_blocks_by_status[code])
+            for code, label in ROAD_BLOCK_LABELS.items()
+        ],
     )
 
 
@@ -258,15 +285,16 @@ def _outcome_conditions(now: datetime) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def _submitted(user: User, period: Period) -> ColumnElement[bool]:
-    return and_(authz.visible_bottlenecks(user), _in(Escalation.submitted_at, period))
+def _submitted(scope: BottleneckScope, period: Period) -> ColumnElement[bool]:
+    return and_(scope.clause(), _in(Escalation.submitted_at, period))
 
 
 def _days(end: ColumnElement[datetime], start: ColumnElement[datetime]) -> ColumnElement[float]:
-    return extract("epoch", end - start) / DAY_SECONDS
+    # date_part is double precision; extract() is numeric since PostgreSQL 14, and slower.
+    return func.date_part("epoch", end - start) / DAY_SECONDS
 
 
-def _response_times_sql(user: User, period: Period, now: datetime) -> list[PartyTimes]:
+def _response_times_sql(scope: BottleneckScope, period: Period, now: datetime) -> list[PartyTimes]:
     conditions = _outcome_conditions(now)
     query = (
         select(
@@ -282,7 +310,7 @@ def _response_times_sql(user: User, period: Period, now: datetime) -> list[Party
         )
         .join(Escalation, Escalation.party_id == Party.id)
         .join(Bottleneck, Bottleneck.id == Escalation.bottleneck_id)
-        .where(_submitted(user, period))
+        .where(_submitted(scope, period))
         .group_by(Party.id, Party.name)
         .order_by(Party.name)
     )
@@ -303,7 +331,9 @@ def _response_times_sql(user: User, period: Period, now: datetime) -> list[Party
 _OUTCOMES = (Outcome.ON_TIME, Outcome.LATE, Outcome.VERY_LATE)
 
 
-def _response_times_python(user: User, period: Period, now: datetime) -> list[PartyTimes]:
+def _response_times_python(
+    scope: BottleneckScope, period: Period, now: datetime
+) -> list[PartyTimes]:
     """For databases without percentile_cont (the embedded SQLite): one query, medians here."""
     query = (
         select(
@@ -318,7 +348,7 @@ def _response_times_python(user: User, period: Period, now: datetime) -> list[Pa
         )
         .join(Party, Party.id == Escalation.party_id)
         .join(Bottleneck, Bottleneck.id == Escalation.bottleneck_id)
-        .where(_submitted(user, period))
+        .where(_submitted(scope, period))
     )
     parties: dict[str, PartyTimes] = {}
     waits: dict[str, tuple[list[float], list[float]]] = {}
@@ -341,10 +371,15 @@ def _response_times_python(user: User, period: Period, now: datetime) -> list[Pa
     return [parties[name] for name in sorted(parties)]
 
 
-def response_times(user: User, period: Period, now: datetime) -> list[PartyTimes]:
-    """Per party, over visible escalations submitted in the period: count, median wall-clock
-    days to acknowledge and to answer, and how many were answered on time, late or very late
-    (open ones past their deadline count as late). One query."""
+def response_times(scope: BottleneckScope, period: Period, now: datetime) -> list[PartyTimes]:
+    """Per party, over escalations of bottlenecks visible in `scope` submitted in the period:
+    count, median wall-clock days to acknowledge and to answer, and how many were answered on
+    time, late or very late (open ones past their deadline count as late). One query."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return _response_times_sql(user, period, now)
-    return _response_times_python(user, period, now)
+        return _response_times_sql(scope, period, now)
+    return _response_times_python(scope, period, now)
+
+
+def response_times_now(scope: BottleneckScope, period: Period) -> list[PartyTimes]:
+    """`response_times` as of this moment."""
+    return response_times(scope, period, utcnow())

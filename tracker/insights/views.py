@@ -1,6 +1,8 @@
 """The overview for national parties and programme staff: charts, response times, congestion.
 
-Everyone signed in may look; every figure is computed over what the viewer may see.
+Everyone signed in may look; every figure is computed over what the viewer may see (their
+`BottleneckScope`). The pages are served from `tracker.insights.cache` and say how old their
+figures are; the CSV downloads are always computed for the request.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from tracker import authz
 from tracker.core.csv import csv_response
 from tracker.core.timeutil import utcnow
 from tracker.insights import charts, exports, queries
+from tracker.insights.cache import cached
 from tracker.insights.congestion import congestion as congestion_lists
 from tracker.insights.forms import PeriodForm
 from tracker.insights.period import Period
@@ -38,13 +41,14 @@ def index():
     form, period = _period()
     if period is None:
         return render_template("insights/index.html", form=form, period=None, charts=[]), 422
-    overview = queries.overview(current_user, period)
+    snapshot = cached("overview", queries.overview, authz.bottleneck_scope(current_user), period)
     return render_template(
         "insights/index.html",
         form=form,
         period=period,
-        overview=overview,
-        charts=charts.overview_charts(overview, period.months),
+        snapshot=snapshot,
+        overview=snapshot.figures,
+        charts=charts.overview_charts(snapshot.figures, period.months),
     )
 
 
@@ -53,13 +57,16 @@ def response_times():
     form, period = _period()
     if period is None:
         return render_template("insights/response_times.html", form=form, period=None, rows=[]), 422
-    rows = queries.response_times(current_user, period, utcnow())
+    snapshot = cached(
+        "response-times", queries.response_times_now, authz.bottleneck_scope(current_user), period
+    )
     return render_template(
         "insights/response_times.html",
         form=form,
         period=period,
-        rows=rows,
-        median_chart=charts.median_answer_chart(rows),
+        snapshot=snapshot,
+        rows=snapshot.figures,
+        median_chart=charts.median_answer_chart(snapshot.figures),
     )
 
 
@@ -68,18 +75,20 @@ def response_times_export():
     form, period = _period()
     if period is None:
         return render_template("insights/response_times.html", form=form, period=None, rows=[]), 422
-    rows = queries.response_times(current_user, period, utcnow())
+    rows = queries.response_times(authz.bottleneck_scope(current_user), period, utcnow())
     return csv_response("reactietijden.csv", *exports.response_times(rows))
 
 
 @bp.get("/congestion")
 def congestion():
-    return render_template("insights/congestion.html", lists=congestion_lists(current_user))
+    snapshot = cached("congestion", congestion_lists, authz.bottleneck_scope(current_user))
+    return render_template("insights/congestion.html", snapshot=snapshot, lists=snapshot.figures)
 
 
 @bp.get('/congestion/<any(dsvs, "road-blocks", themes):table>.csv')
 def congestion_export(table: str):
-    filename, header, rows = exports.congestion(table, congestion_lists(current_user))
+    lists = congestion_lists(authz.bottleneck_scope(current_user))
+    filename, header, rows = exports.congestion(table, lists)
     return csv_response(filename, header, rows)
 
 
