@@ -26,7 +26,7 @@ BUDGETS = {
     "/bottlenecks/?status=escalated&block={block}": 9,
     "/bottlenecks/{bottleneck}": 9,  # + followers
     "/inbox": 7,
-    "/road-blocks/": 6,
+    "/road-blocks/": 3,
     "/road-blocks/{road_block}": 10,  # + the parties' responses
     "/events/": 4,
     "/events/{event}": 10,

@@ -36,9 +36,7 @@ def index():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    return render_template(
-        "roadblocks/index.html", page=rows, counts=services.counts_for(rows.items)
-    )
+    return render_template("roadblocks/index.html", page=rows)
 
 
 @bp.get("/export.csv")
@@ -47,9 +45,7 @@ def export():
     """The whole ranked list as CSV for Excel; road blocks hold only public bottlenecks."""
     rows = list(db.session.scalars(services.ranked()))
     return csv_response(
-        "systeemknelpunten.csv",
-        csv_export.header(),
-        csv_export.road_block_rows(rows, services.counts_for(rows)),
+        "systeemknelpunten.csv", csv_export.header(), csv_export.road_block_rows(rows)
     )
 
 
