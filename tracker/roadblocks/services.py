@@ -11,12 +11,13 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, Subquery, bindparam, distinct, func, select, union, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
 from tracker import authz
 from tracker.auth.models import User
 from tracker.bottlenecks.models import Bottleneck
+from tracker.core import pickers
 from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
@@ -32,13 +33,14 @@ SUBJECT = "road_block"
 
 
 def get(road_block_id: int) -> RoadBlock:
-    """The road block with its members and their DSVs loaded, or NotVisible."""
+    """The road block with its members and their DSVs loaded (one query), or NotVisible."""
     road_block = db.session.get(
         RoadBlock,
         road_block_id,
         options=(
             joinedload(RoadBlock.building_block),
-            selectinload(RoadBlock.members)
+            joinedload(RoadBlock.party),
+            joinedload(RoadBlock.members)  # one query: a road block groups a few bottlenecks
             .joinedload(RoadBlockMember.bottleneck)
             .joinedload(Bottleneck.dsv),
         ),
@@ -319,23 +321,26 @@ def responses(road_block: RoadBlock) -> list[TimelineEvent]:
 
 
 def reach(road_block: RoadBlock) -> dict:
-    """The DSVs, networks and regions a road block affects."""
+    """The DSVs, networks and regions a road block affects (one query)."""
     reach = affected()
     dsvs = list(
         db.session.scalars(
             select(Dsv)
             .where(Dsv.id.in_(select(reach.c.dsv_id).where(reach.c.road_block_id == road_block.id)))
-            .options(selectinload(Dsv.networks))
+            .options(joinedload(Dsv.networks))  # one query: a road block reaches a few DSVs
             .order_by(Dsv.name)
-        )
+        ).unique()
     )
     networks = sorted({n.name for d in dsvs for n in d.networks})
     regions = sorted({d.region for d in dsvs if d.region})
     return {"dsvs": dsvs, "networks": networks, "regions": regions}
 
 
-def candidates(road_block: RoadBlock | None, actor: User) -> list[Bottleneck]:
-    """Bottlenecks the actor may add: visible, not confidential, in no road block yet."""
+def candidates(
+    road_block: RoadBlock | None, actor: User, search: str | None = None
+) -> list[Bottleneck]:
+    """Bottlenecks the actor may add: visible, not confidential, in no road block yet; with a
+    search only the first few that match it, most recently changed first (one query)."""
     in_any = select(RoadBlockMember.bottleneck_id)
     query = (
         select(Bottleneck)
@@ -345,10 +350,12 @@ def candidates(road_block: RoadBlock | None, actor: User) -> list[Bottleneck]:
             Bottleneck.merged_into_id.is_(None),
             authz.visible_bottlenecks(actor),
         )
-        .options(selectinload(Bottleneck.dsv))
+        .options(joinedload(Bottleneck.dsv))
         .order_by(Bottleneck.building_block_id, Bottleneck.title)
         .limit(300)
     )
     if road_block is not None:
         query = query.where(Bottleneck.building_block_id == road_block.building_block_id)
+    if search is not None:
+        query = pickers.narrowed(query, Bottleneck, search)
     return list(db.session.scalars(query))
