@@ -34,6 +34,7 @@ from tracker.duplicates.models import Cosignature
 from tracker.escalations.models import Escalation
 from tracker.events.models import AgendaItem, Event, Registration, event_invitees
 from tracker.extensions import db
+from tracker.roadblocks import services as road_block_services
 from tracker.roadblocks.models import RoadBlock, RoadBlockMember
 from tracker.timeline.models import TimelineEvent
 
@@ -353,6 +354,7 @@ def generate(bottlenecks: int = 50_000, now: datetime | None = None, seed: int =
         ],
         "co-signatures",
     )
+    road_block_services.refresh_all_counts()  # what the services keep up to date one by one
 
     events = []
     for n in range(EVENTS):

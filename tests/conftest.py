@@ -14,11 +14,14 @@ import flask_migrate
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from tests import pg_admin
 from tracker.app import create_app
 from tracker.directory.seed import seed_reference_data
 from tracker.extensions import db
+from tracker.roadblocks import services as road_blocks
+from tracker.roadblocks.models import RoadBlock
 
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 # One database per run, so parallel runs on one machine do not trip over each other.
@@ -111,11 +114,26 @@ def _isolated(request, app):
         db.session.session_factory.configure(join_transaction_mode="create_savepoint")
         try:
             yield
+            _road_block_counts_kept()
         finally:
             db.session.remove()
             transaction.rollback()
             connection.close()
             engines.update(originals)
+
+
+def _road_block_counts_kept() -> None:
+    """The road blocks' stored counts equal a count from scratch after every test, so a change
+    that forgets `refresh_counts` fails whichever test makes it (see test_roadblock_counts)."""
+    db.session.remove()
+    kept = {
+        road_block_id: (dsvs, items)
+        for road_block_id, dsvs, items in db.session.execute(
+            select(RoadBlock.id, RoadBlock.dsv_count, RoadBlock.bottleneck_count)
+        )
+        if (dsvs, items) != (0, 0)
+    }
+    assert kept == road_blocks.recount(), "stored road block counts drifted from a recount"
 
 
 @pytest.fixture

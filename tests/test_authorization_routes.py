@@ -124,6 +124,14 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda o: f"/road-blocks/{o['road_block'].id}", same(200)),
         Case("GET", lambda o: "/road-blocks/999999", HIDDEN),
     ],
+    "roadblocks.candidates": [
+        Case(
+            "GET",
+            lambda o: f"/road-blocks/{o['road_block'].id}/candidates?q=a",
+            same(404, liaison=200, admin=200),
+        ),
+        Case("GET", lambda o: "/road-blocks/999999/candidates", HIDDEN),
+    ],
     "roadblocks.add": [
         Case(
             "POST",
@@ -207,6 +215,16 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda o: f"/events/{o['event'].id}/registrations", same(403, admin=200)),
         Case(
             "GET", lambda o: f"/events/{o['hidden_event'].id}/registrations", same(404, admin=200)
+        ),
+    ],
+    "events.agenda_candidates": [
+        Case(
+            "GET", lambda o: f"/events/{o['event'].id}/agenda/candidates?q=a", same(403, admin=200)
+        ),
+        Case(
+            "GET",
+            lambda o: f"/events/{o['hidden_event'].id}/agenda/candidates",
+            same(404, admin=200),
         ),
     ],
     "events.agenda_add": [

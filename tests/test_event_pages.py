@@ -172,3 +172,50 @@ def test_the_list_shows_upcoming_and_past_separately(client, world):
     past = client.get("/events/?when=past").get_data(as_text=True)
     assert "Nog te gaan" in upcoming and "Al geweest" not in upcoming
     assert "Al geweest" in past and "Nog te gaan" not in past
+
+
+def test_agenda_picker_lists_what_matches_the_search_and_adds_it(client, world):
+    from tests.htmlforms import form_fields
+    from tracker.roadblocks import services as road_blocks
+
+    planned = event(world.admin, world.party)
+    grouped = builders.bottleneck(world.other_coordinator, title="Zorgdata delen")
+    road_block = road_blocks.create(
+        world.admin,
+        title="Gegevensdeling tussen domeinen",
+        description="",
+        building_block_id=grouped.building_block_id,
+        party_id=None,
+        bottleneck_ids=[grouped.id],
+    )
+    public = builders.bottleneck(world.coordinator, title="Gegevensdeling gemeente en GGD")
+    builders.bottleneck(world.other_coordinator, title="Gegevensdeling geheim", confidential=True)
+    client.login(world.admin.email, builders.PASSWORD)
+    url = f"/events/{planned.id}"
+
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="q"' in page and "Gegevensdeling" not in page  # no list before a search
+
+    page = client.get(f"{url}?q=gegevensdeling").get_data(as_text=True)
+    assert "Systeemknelpunt: Gegevensdeling tussen domeinen" in page
+    assert "Knelpunt: Gegevensdeling gemeente en GGD (DSV Eigen)" in page
+    assert "Gegevensdeling geheim" not in page
+    assert "2 resultaten voor “gegevensdeling”." in page
+    fragment = client.get(f"{url}/agenda/candidates?q=GGD").get_data(as_text=True)
+    assert "Gegevensdeling gemeente en GGD" in fragment and "tussen domeinen" not in fragment
+
+    form = form_fields(page, f"/events/{planned.id}/agenda")
+    response = client.post_form(
+        f"/events/{planned.id}/agenda", {**form, "subject": f"road_block:{road_block.id}"}
+    )
+    assert response.status_code == 302
+    response = client.post_form(
+        f"/events/{planned.id}/agenda", {**form, "subject": f"bottleneck:{public.id}"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    agenda = db.session.get(Event, planned.id).agenda
+    assert [(i.road_block_id, i.bottleneck_id) for i in agenda] == [
+        (road_block.id, None),
+        (None, public.id),
+    ]

@@ -8,6 +8,8 @@ budgets below are what the pages need today, so a new query on a page is a visib
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import time_machine
 from sqlalchemy import event
@@ -17,7 +19,8 @@ from tracker.api import tokens
 from tracker.bottlenecks import services as bottlenecks
 from tracker.core.timeutil import utcnow
 from tracker.duplicates import services as duplicates
-from tracker.events import registrations
+from tracker.escalations import services as escalations
+from tracker.events import closeout, registrations
 from tracker.events import services as events
 from tracker.extensions import db
 from tracker.roadblocks import services as road_blocks
@@ -29,10 +32,13 @@ BUDGETS = {
     "/bottlenecks/?status=escalated&block={block}": 9,
     "/bottlenecks/{bottleneck}": 9,  # + followers
     "/inbox": 7,
-    "/road-blocks/": 6,
-    "/road-blocks/{road_block}": 10,  # + the parties' responses
+    "/road-blocks/": 3,
+    "/road-blocks/{road_block}": 7,  # + responses, co-signatures and follow-up actions
+    "/road-blocks/{road_block}?q=Prijs": 8,  # + the bottlenecks matching the add search
     "/events/": 4,
-    "/events/{event}": 10,
+    "/events/{event}": 6,
+    "/events/{event}?q=Systeem": 8,  # + the road blocks and bottlenecks matching the search
+    "/events/{held}": 6,  # + follow-up actions
     "/insights/": 3,
     "/insights/response-times": 2,
     "/insights/congestion": 4,
@@ -58,13 +64,13 @@ HARNESS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 
 class Scene:
-    """A bottleneck, a road block and an event that each page shows, and a way to add more."""
+    """A bottleneck, a road block and events that each page shows, and a way to add more."""
 
     def __init__(self, world: builders.World) -> None:
         self.world = world
         self.viewer = builders.user(admin=True, parties=[world.party], dsvs=[world.dsv])
         self.item = builders.bottleneck(world.coordinator, world.dsv)
-        builders.escalation(world.coordinator, self.item, world.party)
+        self._answered(world.coordinator, self.item)
         first = builders.bottleneck(world.other_coordinator, world.other_dsv)
         self.road_block = road_blocks.create(
             world.admin,
@@ -75,7 +81,17 @@ class Scene:
             bottleneck_ids=[self.item.id, first.id],
         )
         self.event = event_builders.event(world.admin, world.party)
+        with time_machine.travel(datetime.now(UTC) - timedelta(days=30)):
+            self.held = event_builders.event(world.admin, world.party)
+        events.add_agenda_item(world.admin, self.held.id, road_block_id=self.road_block.id)
         db.session.commit()
+
+    def _answered(self, author, item) -> None:
+        """Escalated to the world's party and answered: a response on the road-block page."""
+        escalation = builders.escalation(author, item, self.world.party)
+        escalations.apply_action(
+            self.world.liaison, escalation.id, "respond", version=None, note="Wij pakken het op."
+        )
 
     def grow(self) -> None:
         """Three more DSVs, each adding to everything the pages list."""
@@ -84,8 +100,9 @@ class Scene:
             dsv = builders.dsv(networks=[builders.network(builders.party())])
             member = builders.user(dsvs=[dsv, self.world.dsv], parties=[self.world.party])
             item = builders.bottleneck(member, dsv)
-            builders.escalation(member, item, self.world.party)
+            self._answered(member, item)
             builders.escalation(member, item, builders.party())
+            builders.bottleneck(member, dsv)  # a candidate for the road block's add search
             bottlenecks.add_comment(member, self.item.id, "Hier ook.")
             duplicates.cosign_bottleneck(member, self.item.id, dsv.id, "Speelt bij ons ook.")
             duplicates.cosign_road_block(member, self.road_block.id, dsv.id, "Ook bij ons.")
@@ -93,6 +110,14 @@ class Scene:
             events.add_agenda_item(admin, self.event.id, bottleneck_id=item.id)
             events.add_agenda_item(admin, self.event.id, road_block_id=road_block)
             registrations.register(member, self.event.id)
+            closeout.add_action(
+                admin,
+                self.held.id,
+                title="Navragen bij de partij",
+                owner=f"party:{self.world.party.id}",
+                due=event_builders.local_day(14),
+                road_block_id=road_block,
+            )
         db.session.commit()
 
     def url(self, template: str) -> str:
@@ -101,6 +126,7 @@ class Scene:
             bottleneck=self.item.id,
             road_block=self.road_block.id,
             event=self.event.id,
+            held=self.held.id,
             party=self.world.party.slug,
         )
 

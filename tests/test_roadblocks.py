@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import builders
+from tests.htmlforms import form_fields
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.extensions import db
 from tracker.roadblocks import services
@@ -175,3 +176,36 @@ def test_a_bottleneck_in_a_road_block_cannot_become_confidential(world):
             domain_ids=[],
             is_confidential=True,
         )
+
+
+def test_add_picker_lists_only_what_matches_the_search_and_may_join(client, world):
+    road_block = _group(world, builders.bottleneck(world.coordinator, title="Al gegroepeerd"))
+    wanted = builders.bottleneck(world.other_coordinator, title="Wachtlijst wijkverpleging")
+    builders.bottleneck(world.coordinator, title="Wachtlijst geheim", confidential=True)
+    elsewhere = builders.bottleneck(world.coordinator, title="Wachtlijst elders")
+    elsewhere.building_block_id = builders.block("governance").id
+    builders.bottleneck(world.coordinator, title="Iets anders")
+    db.session.commit()
+    client.login(world.liaison.email, builders.PASSWORD)
+    url = f"/road-blocks/{road_block.id}"
+
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="q"' in page and "Wachtlijst" not in page  # no list before a search
+
+    page = client.get(f"{url}?q=wachtLIJST").get_data(as_text=True)
+    assert "Wachtlijst wijkverpleging (DSV Ander)" in page
+    for hidden in ("geheim", "elders", "Iets anders", "Al gegroepeerd (DSV"):
+        assert hidden not in page
+    assert "1 resultaat voor “wachtLIJST”." in page
+    fragment = client.get(f"{url}/candidates?q=%23{wanted.id}").get_data(as_text=True)
+    assert "Wachtlijst wijkverpleging" in fragment and "<html" not in fragment
+    assert "Niets gevonden" in client.get(f"{url}?q=100%25").get_data(as_text=True)
+
+    form = form_fields(page, f"/road-blocks/{road_block.id}/bottlenecks")
+    assert form["search"] == "wachtLIJST"
+    empty = client.post_form(f"{url}/bottlenecks", {"search": form["search"]})
+    assert empty.status_code == 422  # nothing ticked: the matches are shown again
+    assert "Wachtlijst wijkverpleging" in empty.get_data(as_text=True)
+    added = client.post_form(f"{url}/bottlenecks", {**form, "bottleneck_ids": [wanted.id]})
+    assert added.status_code == 302
+    assert wanted.id in [m.bottleneck_id for m in services.get(road_block.id).members]

@@ -163,6 +163,7 @@ def _register_cli(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from tracker import authz
     from tracker.bottlenecks.models import IMPACT_LABELS, STATUS_LABELS
+    from tracker.core import pickers
     from tracker.core.timeutil import to_local
     from tracker.escalations.workflow import STATUS_LABELS as ESCALATION_LABELS
     from tracker.events.models import AUDIENCE_LABELS, KIND_LABELS
@@ -190,6 +191,7 @@ def _register_template_helpers(app: Flask) -> None:
         event_kind_label=lambda code: KIND_LABELS.get(code, code),
         event_status_label=lambda code: EVENT_LABELS.get(code, code),
         event_audience_label=lambda code: AUDIENCE_LABELS.get(code, code),
+        picker_limit=pickers.LIMIT,
     )
 
     @app.context_processor

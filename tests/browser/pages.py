@@ -13,11 +13,19 @@ from tracker.escalations.workflow import Status
 from tracker.events.models import Event
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage
+from tracker.roadblocks import services as road_blocks
 from tracker.roadblocks.models import RoadBlock
 
 
 def _first(query):
     return db.session.scalars(query.limit(1)).first()
+
+
+def picker_search(road_block: RoadBlock) -> str:
+    """A word that finds bottlenecks to add to the road block (its picker lists matches)."""
+    admin = db.session.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
+    candidate = road_blocks.candidates(road_block, admin)[0]
+    return next(word for word in candidate.title.split() if len(word) >= 4)
 
 
 def page_paths(live) -> dict[str, list[str]]:
@@ -37,6 +45,7 @@ def page_paths(live) -> dict[str, list[str]]:
         party = submitted.party
         road_block = _first(select(RoadBlock).order_by(RoadBlock.id))
         event = _first(select(Event).order_by(Event.id))
+        planned = _first(select(Event).where(Event.status == "planned").order_by(Event.id))
         user = _first(select(User).order_by(User.id))
         if _first(select(Digest)) is None:
             digests.compile_due()  # what the worker does each week
@@ -93,6 +102,10 @@ def page_paths(live) -> dict[str, list[str]]:
                 "/admin/import",
                 f"/bottlenecks/{theirs.id}/merge",
                 f"/admin/users/{user.id}/delete",
+                f"/road-blocks/{road_block.id}",
+                f"/road-blocks/{road_block.id}?q={picker_search(road_block)}",
+                f"/road-blocks/{road_block.id}?q=zzzz",
+                f"/events/{planned.id}?q=a",
             ],
         }
         paths[party.liaisons[0].email] = [

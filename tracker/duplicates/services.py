@@ -70,6 +70,7 @@ def cosign_bottleneck(actor: User, bottleneck_id: int, dsv_id: int, context: str
         bottleneck.followers.append(actor)  # co-signers hear how it goes
     record("bottleneck", bottleneck.id, "cosigned", actor, new=dsv.name, body=cosignature.context)
     bottleneck.updated_at = utcnow()
+    road_blocks.refresh_counts(bottleneck_ids=[bottleneck.id])
     notify.cosigned(cosignature, bottleneck, actor)
     db.session.commit()
     return cosignature
@@ -89,6 +90,7 @@ def cosign_road_block(actor: User, road_block_id: int, dsv_id: int, context: str
     db.session.add(cosignature)
     record("road_block", road_block.id, "cosigned", actor, new=dsv.name, body=cosignature.context)
     road_block.updated_at = utcnow()
+    road_blocks.refresh_counts([road_block.id])
     db.session.commit()
     return cosignature
 
@@ -103,6 +105,10 @@ def withdraw(actor: User, cosignature_id: int) -> tuple[str, int]:
     subject = _subject(cosignature)
     record(*subject, "cosign_withdrawn", actor, old=cosignature.dsv.name)
     db.session.delete(cosignature)
+    if cosignature.bottleneck_id is not None:
+        road_blocks.refresh_counts(bottleneck_ids=[cosignature.bottleneck_id])
+    else:
+        road_blocks.refresh_counts([cosignature.road_block_id])
     db.session.commit()
     return subject
 
@@ -198,7 +204,7 @@ def merge(actor: User, duplicate_id: int, target_id: int) -> Merge:
     db.session.add(merge)
     record("bottleneck", duplicate.id, "merged_into", actor, new=target.title)
     record("bottleneck", target.id, "merged_from", actor, new=duplicate.title)
-    db.session.flush()
+    _refresh_road_blocks(moved, duplicate, target)
     notify.merged(merge, _affected(merge), actor, undone=False)
     db.session.commit()
     return merge
@@ -239,6 +245,7 @@ def undo_merge(actor: User, merge_id: int) -> Merge:
     merge.undone_by_id = actor.id
     record("bottleneck", duplicate.id, "merge_undone", actor, old=target.title)
     record("bottleneck", target.id, "merge_undone", actor, old=duplicate.title)
+    _refresh_road_blocks(moved, duplicate, target)
     notify.merged(merge, affected, actor, undone=True)
     db.session.commit()
     return merge
@@ -252,6 +259,13 @@ def _restore_road_block(actor: User, moved: dict, duplicate: Bottleneck, target:
     left = db.session.get(RoadBlock, moved["left"]) if moved.get("left") else None
     if left is not None and road_blocks.for_bottleneck(duplicate.id) is None:
         road_blocks.attach(actor, left, [duplicate])
+
+
+def _refresh_road_blocks(moved: dict, duplicate: Bottleneck, target: Bottleneck) -> None:
+    """Co-signers and members moved: recount the road blocks on either side (flushes)."""
+    road_blocks.refresh_counts(
+        [moved.get("left"), moved.get("joined")], bottleneck_ids=[duplicate.id, target.id]
+    )
 
 
 def _affected(merge: Merge) -> list[User]:

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -89,6 +90,7 @@ class VersionForm(FlaskForm):
 
 
 class AgendaForm(FlaskForm):
+    search = HiddenField()  # the search that listed the choices, to list them again on submit
     subject = SelectField(_l("Road block or bottleneck"), validators=[InputRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 

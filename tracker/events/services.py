@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker import authz
 from tracker.auth.models import User
 from tracker.bottlenecks.models import Bottleneck
+from tracker.core import pickers
 from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import AMSTERDAM, utcnow
@@ -64,8 +65,9 @@ def get(event_id: int) -> Event:
             joinedload(Event.organiser_party),
             joinedload(Event.organiser_network),
             joinedload(Event.audience_network),
-            selectinload(Event.agenda).joinedload(AgendaItem.road_block),
-            selectinload(Event.agenda).joinedload(AgendaItem.bottleneck).joinedload(Bottleneck.dsv),
+            # One query: an agenda has a few items.
+            joinedload(Event.agenda).joinedload(AgendaItem.road_block),
+            joinedload(Event.agenda).joinedload(AgendaItem.bottleneck).joinedload(Bottleneck.dsv),
         ),
     )
     if event is None:
@@ -369,21 +371,17 @@ def move_agenda_item(actor: User, event_id: int, item_id: int, direction: str) -
     db.session.commit()
 
 
-def agenda_candidates(actor: User) -> tuple[list[Row], list[Row]]:
-    """Road blocks (id, title) and the non-confidential bottlenecks (id, title, DSV name) the
-    actor may put on an agenda: plain rows, as they only fill a list of choices."""
-    road_blocks = list(
-        db.session.execute(
-            select(RoadBlock.id, RoadBlock.title).order_by(RoadBlock.title).limit(300)
-        )
+def agenda_candidates(actor: User, search: str) -> tuple[list[Row], list[Row]]:
+    """The first few road blocks (id, title) and non-confidential bottlenecks (id, title, DSV
+    name) matching the search that the actor may put on an agenda, most recently changed first:
+    plain rows, as they only fill a list of choices (two queries)."""
+    road_blocks = select(RoadBlock.id, RoadBlock.title)
+    bottlenecks = (
+        select(Bottleneck.id, Bottleneck.title, Dsv.name.label("dsv"))
+        .join(Bottleneck.dsv)
+        .where(Bottleneck.is_confidential.is_(False), authz.visible_bottlenecks(actor))
     )
-    bottlenecks = list(
-        db.session.execute(
-            select(Bottleneck.id, Bottleneck.title, Dsv.name.label("dsv"))
-            .join(Bottleneck.dsv)
-            .where(Bottleneck.is_confidential.is_(False), authz.visible_bottlenecks(actor))
-            .order_by(Bottleneck.title)
-            .limit(300)
-        )
+    return (
+        list(db.session.execute(pickers.narrowed(road_blocks, RoadBlock, search))),
+        list(db.session.execute(pickers.narrowed(bottlenecks, Bottleneck, search))),
     )
-    return road_blocks, bottlenecks

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import authz
+from tracker.core import pickers
 from tracker.core.errors import DomainError, InvalidInput
 from tracker.core.forms import form_status, page_number, refused
 from tracker.directory import queries as directory
@@ -100,9 +101,7 @@ def _render_detail(event, *, agenda_form=None, status: int = 200):
     own = registrations.registration_of(current_user, event.id)
     manage = authz.can(current_user, "event.manage", event)
     if manage and agenda_form is None:
-        agenda_form = AgendaForm()
-    if agenda_form is not None:
-        agenda_form.subject.choices = _agenda_choices()
+        agenda_form = _agenda_form()
     return render_template(
         "events/detail.html",
         event=event,
@@ -186,17 +185,39 @@ def registrations_list(event_id: int):
     )
 
 
-def _agenda_choices() -> list[tuple[str, str]]:
-    road_blocks, bottlenecks = services.agenda_candidates(current_user)
+def _agenda_choices(search: str) -> list[tuple[str, str]]:
+    if not search:
+        return []
+    road_blocks, bottlenecks = services.agenda_candidates(current_user, search)
     road_block, bottleneck = _("Road block: %(title)s"), _("Bottleneck: %(title)s (%(dsv)s)")
-    return [
-        ("", _("Choose…")),
+    matches = [
         *((f"road_block:{r.id}", road_block % {"title": r.title}) for r in road_blocks),
         *(
             (f"bottleneck:{b.id}", bottleneck % {"title": b.title, "dsv": b.dsv})
             for b in bottlenecks
         ),
-    ]
+    ][: pickers.LIMIT]
+    return [("", _("Choose…")), *matches] if matches else []
+
+
+def _agenda_form(form: AgendaForm | None = None) -> AgendaForm:
+    """The agenda form with the subjects matching its search (none without a search)."""
+    if form is None:
+        form = AgendaForm(search=pickers.search_term())
+    form.search.data = pickers.search_term(form.search.data or "")
+    form.subject.choices = _agenda_choices(form.search.data)
+    return form
+
+
+@bp.get("/<int:event_id>/agenda/candidates")
+@login_required
+def agenda_candidates(event_id: int):
+    """The matches of the agenda search, as the fragment the event page shows them in."""
+    event = services.visible(current_user, event_id)
+    authz.require(current_user, "event.manage", event)
+    return render_template(
+        "events/_agenda_candidates.html", event=event, agenda_form=_agenda_form()
+    )
 
 
 @bp.post("/<int:event_id>/agenda")
@@ -204,8 +225,7 @@ def _agenda_choices() -> list[tuple[str, str]]:
 def agenda_add(event_id: int):
     event = services.visible(current_user, event_id)
     authz.require(current_user, "event.manage", event)
-    form = AgendaForm()
-    form.subject.choices = _agenda_choices()
+    form = _agenda_form(AgendaForm())
     if not form.validate_on_submit():
         return _render_detail(event, agenda_form=form, status=422)
     road_block_id, bottleneck_id = form.subject_ids()

@@ -23,6 +23,7 @@ from tracker.escalations.models import Escalation
 from tracker.escalations.workflow import ENDED
 from tracker.events.models import AgendaItem
 from tracker.extensions import db
+from tracker.roadblocks import services as road_blocks
 from tracker.roadblocks.models import RoadBlock, RoadBlockMember, RoadBlockStatus
 from tracker.timeline.models import TimelineEvent
 
@@ -102,6 +103,11 @@ def _count(query) -> int:
 def _delete(ids: list[int], escalation_ids: list[int], timeline) -> None:
     # Bulk statements: the timeline's append-only guard is an ORM event; retention is the one
     # sanctioned deletion.
+    grouping = list(
+        db.session.scalars(
+            select(RoadBlockMember.road_block_id).where(RoadBlockMember.bottleneck_id.in_(ids))
+        )
+    )
     db.session.execute(
         delete(TimelineEvent).where(timeline).execution_options(synchronize_session=False)
     )
@@ -128,3 +134,4 @@ def _delete(ids: list[int], escalation_ids: list[int], timeline) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
+    road_blocks.refresh_counts(grouping)  # they lost members and those members' co-signers

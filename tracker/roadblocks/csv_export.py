@@ -23,18 +23,15 @@ def header() -> list[str]:
     ]
 
 
-def road_block_rows(
-    road_blocks: Iterable[RoadBlock], counts: dict[int, tuple[int, int]]
-) -> Iterator[list]:
+def road_block_rows(road_blocks: Iterable[RoadBlock]) -> Iterator[list]:
     """One row per road block, in the list's order, with its DSV and bottleneck counts."""
     for r in road_blocks:
-        dsvs, bottlenecks = counts.get(r.id, (0, 0))
         yield [
             r.id,
             r.title,
             f"{r.building_block.number}. {r.building_block.name}",
-            dsvs,
-            bottlenecks,
+            r.dsv_count,
+            r.bottleneck_count,
             r.party.name if r.party else "",
             STATUS_LABELS.get(r.status, r.status),
             to_local(r.updated_at).strftime("%Y-%m-%d %H:%M"),

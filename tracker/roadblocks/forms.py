@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.bottlenecks.forms import CheckboxListField
@@ -25,6 +25,7 @@ class RoadBlockForm(OnceForm):
 
 
 class AddBottlenecksForm(FlaskForm):
+    search = HiddenField()  # the search that listed the choices, to list them again on submit
     bottleneck_ids = CheckboxListField(
         _l("Add bottlenecks"), coerce=int, validators=[DataRequired(_l("Choose at least one."))]
     )

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
@@ -34,6 +34,10 @@ STATUS_LABELS = {
 
 class RoadBlock(db.Model):
     __tablename__ = "road_blocks"
+    __table_args__ = (
+        # The ranked list reads it backwards: most DSVs, then most recently changed.
+        Index("ix_road_blocks_ranking", "dsv_count", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -45,6 +49,11 @@ class RoadBlock(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    #: How many DSVs it affects (see services.affected) and how many bottlenecks it groups:
+    #: stored so the list can rank on them, recomputed by services.refresh_counts on every
+    #: change to its members or to their or its co-signatures.
+    dsv_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    bottleneck_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     building_block: Mapped[BuildingBlock] = relationship()
     party: Mapped[Party | None] = relationship()

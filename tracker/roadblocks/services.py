@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, Subquery, distinct, func, select, union
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, Subquery, bindparam, distinct, func, select, union, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from tracker import authz
 from tracker.auth.models import User
 from tracker.bottlenecks.models import Bottleneck
+from tracker.core import pickers
 from tracker.core.concurrency import check_version, conflicts_are_stale
 from tracker.core.errors import InvalidInput, NotVisible
 from tracker.core.timeutil import utcnow
@@ -31,13 +33,14 @@ SUBJECT = "road_block"
 
 
 def get(road_block_id: int) -> RoadBlock:
-    """The road block with its members and their DSVs loaded, or NotVisible."""
+    """The road block with its members and their DSVs loaded (one query), or NotVisible."""
     road_block = db.session.get(
         RoadBlock,
         road_block_id,
         options=(
             joinedload(RoadBlock.building_block),
-            selectinload(RoadBlock.members)
+            joinedload(RoadBlock.party),
+            joinedload(RoadBlock.members)  # one query: a road block groups a few bottlenecks
             .joinedload(RoadBlockMember.bottleneck)
             .joinedload(Bottleneck.dsv),
         ),
@@ -80,6 +83,7 @@ def attach(actor: User, road_block: RoadBlock, bottlenecks: list[Bottleneck]) ->
         )
         record("bottleneck", bottleneck.id, "road_block_joined", actor, new=road_block.title)
     road_block.updated_at = utcnow()
+    refresh_counts([road_block.id], bottleneck_ids=[b.id for b in bottlenecks])
 
 
 @conflicts_are_stale
@@ -147,6 +151,7 @@ def detach(actor: User, road_block: RoadBlock, bottleneck_id: int) -> None:
     )
     record("bottleneck", bottleneck_id, "road_block_left", actor, old=road_block.title)
     road_block.updated_at = utcnow()
+    refresh_counts([road_block.id], bottleneck_ids=[bottleneck_id])
 
 
 @conflicts_are_stale
@@ -192,41 +197,104 @@ def affected() -> Subquery:
     ).subquery()
 
 
-def _counts():
+def recount(road_block_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
+    """Road block id -> (DSVs affected, bottlenecks) computed from scratch, for these road
+    blocks (None: all) that have members or co-signers; one query."""
     reach = affected()
     members = (
         select(RoadBlockMember.road_block_id, func.count().label("bottlenecks"))
         .group_by(RoadBlockMember.road_block_id)
         .subquery()
     )
-    return (
+    query = (
         select(
             reach.c.road_block_id,
-            func.count(distinct(reach.c.dsv_id)).label("dsvs"),
-            func.coalesce(func.max(members.c.bottlenecks), 0).label("bottlenecks"),
+            func.count(distinct(reach.c.dsv_id)),
+            func.coalesce(func.max(members.c.bottlenecks), 0),
         )
         .outerjoin(members, members.c.road_block_id == reach.c.road_block_id)
         .group_by(reach.c.road_block_id)
     )
+    if road_block_ids is not None:
+        query = query.where(reach.c.road_block_id.in_(list(road_block_ids)))
+    return {
+        road_block_id: (dsvs, items) for road_block_id, dsvs, items in db.session.execute(query)
+    }
+
+
+def refresh_counts(
+    road_block_ids: Iterable[int | None] = (), *, bottleneck_ids: Iterable[int] = ()
+) -> None:
+    """Store the recomputed counts of these road blocks and of those holding these bottlenecks,
+    as the session has them now (flushes, no commit; the version stays: no form goes stale).
+
+    Every change to a road block's members, or to the co-signatures of it or of its members,
+    calls this in its transaction, so the stored counts always equal `recount()`. Two changes
+    that touch one road block, or one bottleneck, both lock its row before counting (the
+    bottlenecks first, then the road blocks), so the later counts after the earlier committed.
+    """
+    bottleneck_ids = sorted(set(bottleneck_ids))
+    if bottleneck_ids:
+        with db.session.no_autoflush:  # before this change writes its road block's row
+            _lock(Bottleneck, bottleneck_ids)
+    db.session.flush()
+    ids = {i for i in road_block_ids if i is not None}
+    if bottleneck_ids:
+        ids.update(
+            db.session.scalars(
+                select(RoadBlockMember.road_block_id).where(
+                    RoadBlockMember.bottleneck_id.in_(bottleneck_ids)
+                )
+            )
+        )
+    if ids:
+        _lock(RoadBlock, sorted(ids))
+        _store(recount(ids), ids)
+
+
+def _lock(model, ids: list[int]) -> None:
+    """Row locks until commit, in id order (PostgreSQL; SQLite has one writer at a time).
+
+    FOR NO KEY UPDATE: what an UPDATE of the row takes, and no conflict with the key-share
+    locks that inserting a member or a co-signature (a foreign key to the row) takes.
+    """
+    db.session.execute(
+        select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update(key_share=True)
+    ).all()
+
+
+def refresh_all_counts() -> None:
+    """Recompute and store the counts of every road block (after bulk loads; no commit)."""
+    db.session.flush()
+    _store(recount(), db.session.scalars(select(RoadBlock.id)).all())
+
+
+def _store(counts: dict[int, tuple[int, int]], ids: Iterable[int]) -> None:
+    table = RoadBlock.__table__  # a Core update: the ORM would bump the version
+    rows = [
+        {"rid": i, "dsvs": counts.get(i, (0, 0))[0], "items": counts.get(i, (0, 0))[1]} for i in ids
+    ]
+    if not rows:
+        return
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("rid"))
+        .values(dsv_count=bindparam("dsvs"), bottleneck_count=bindparam("items")),
+        rows,
+    )
+    for row in rows:
+        if loaded := db.session.identity_map.get(identity_key(RoadBlock, row["rid"])):
+            db.session.expire(loaded, ["dsv_count", "bottleneck_count"])
 
 
 def ranked() -> Select:
-    """Road blocks, most DSVs affected first (for pagination)."""
-    counts = _counts().subquery()
+    """Road blocks, most DSVs affected first, then the most recently changed (for pagination:
+    an index scan on the stored counts, however many road blocks there are)."""
     return (
         select(RoadBlock)
-        .outerjoin(counts, counts.c.road_block_id == RoadBlock.id)
-        .options(selectinload(RoadBlock.building_block), selectinload(RoadBlock.party))
-        .order_by(func.coalesce(counts.c.dsvs, 0).desc(), RoadBlock.updated_at.desc(), RoadBlock.id)
+        .options(joinedload(RoadBlock.building_block), joinedload(RoadBlock.party))
+        .order_by(RoadBlock.dsv_count.desc(), RoadBlock.updated_at.desc(), RoadBlock.id.desc())
     )
-
-
-def counts_for(road_blocks: Iterable[RoadBlock]) -> dict[int, tuple[int, int]]:
-    """Road block id -> (DSVs affected, bottlenecks), in one query."""
-    ids = [r.id for r in road_blocks]
-    counts = _counts().subquery()
-    rows = db.session.execute(select(counts).where(counts.c.road_block_id.in_(ids)))
-    return {road_block_id: (dsvs, bottlenecks) for road_block_id, dsvs, bottlenecks in rows}
 
 
 def responses(road_block: RoadBlock) -> list[TimelineEvent]:
@@ -253,23 +321,26 @@ def responses(road_block: RoadBlock) -> list[TimelineEvent]:
 
 
 def reach(road_block: RoadBlock) -> dict:
-    """The DSVs, networks and regions a road block affects."""
+    """The DSVs, networks and regions a road block affects (one query)."""
     reach = affected()
     dsvs = list(
         db.session.scalars(
             select(Dsv)
             .where(Dsv.id.in_(select(reach.c.dsv_id).where(reach.c.road_block_id == road_block.id)))
-            .options(selectinload(Dsv.networks))
+            .options(joinedload(Dsv.networks))  # one query: a road block reaches a few DSVs
             .order_by(Dsv.name)
-        )
+        ).unique()
     )
     networks = sorted({n.name for d in dsvs for n in d.networks})
     regions = sorted({d.region for d in dsvs if d.region})
     return {"dsvs": dsvs, "networks": networks, "regions": regions}
 
 
-def candidates(road_block: RoadBlock | None, actor: User) -> list[Bottleneck]:
-    """Bottlenecks the actor may add: visible, not confidential, in no road block yet."""
+def candidates(
+    road_block: RoadBlock | None, actor: User, search: str | None = None
+) -> list[Bottleneck]:
+    """Bottlenecks the actor may add: visible, not confidential, in no road block yet; with a
+    search only the first few that match it, most recently changed first (one query)."""
     in_any = select(RoadBlockMember.bottleneck_id)
     query = (
         select(Bottleneck)
@@ -279,10 +350,12 @@ def candidates(road_block: RoadBlock | None, actor: User) -> list[Bottleneck]:
             Bottleneck.merged_into_id.is_(None),
             authz.visible_bottlenecks(actor),
         )
-        .options(selectinload(Bottleneck.dsv))
+        .options(joinedload(Bottleneck.dsv))
         .order_by(Bottleneck.building_block_id, Bottleneck.title)
         .limit(300)
     )
     if road_block is not None:
         query = query.where(Bottleneck.building_block_id == road_block.building_block_id)
+    if search is not None:
+        query = pickers.narrowed(query, Bottleneck, search)
     return list(db.session.scalars(query))

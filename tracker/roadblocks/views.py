@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import authz
+from tracker.core import pickers
 from tracker.core.csv import csv_response
 from tracker.core.errors import DomainError
 from tracker.core.forms import form_status, page_number, refused
@@ -21,10 +22,22 @@ from tracker.timeline.services import events_for
 bp = Blueprint("roadblocks", __name__, url_prefix="/road-blocks")
 
 
-def _bottleneck_choices(road_block=None) -> list[tuple[int, str]]:
+def _bottleneck_choices(road_block=None, search: str | None = None) -> list[tuple[int, str]]:
     return [
-        (b.id, f"{b.title} ({b.dsv.name})") for b in services.candidates(road_block, current_user)
+        (b.id, f"{b.title} ({b.dsv.name})")
+        for b in services.candidates(road_block, current_user, search)
     ]
+
+
+def _add_form(road_block, form: AddBottlenecksForm | None = None) -> AddBottlenecksForm:
+    """The add form with the candidates matching its search (none without a search)."""
+    if form is None:
+        form = AddBottlenecksForm(search=pickers.search_term())
+    form.search.data = pickers.search_term(form.search.data or "")
+    form.bottleneck_ids.choices = (
+        _bottleneck_choices(road_block, form.search.data) if form.search.data else []
+    )
+    return form
 
 
 @bp.get("/")
@@ -36,9 +49,7 @@ def index():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    return render_template(
-        "roadblocks/index.html", page=rows, counts=services.counts_for(rows.items)
-    )
+    return render_template("roadblocks/index.html", page=rows)
 
 
 @bp.get("/export.csv")
@@ -47,9 +58,7 @@ def export():
     """The whole ranked list as CSV for Excel; road blocks hold only public bottlenecks."""
     rows = list(db.session.scalars(services.ranked()))
     return csv_response(
-        "systeemknelpunten.csv",
-        csv_export.header(),
-        csv_export.road_block_rows(rows, services.counts_for(rows)),
+        "systeemknelpunten.csv", csv_export.header(), csv_export.road_block_rows(rows)
     )
 
 
@@ -86,8 +95,8 @@ def create():
 
 
 def _render_detail(road_block, add_form=None, status_form=None, status: int = 200):
-    add_form = add_form or AddBottlenecksForm()
-    add_form.bottleneck_ids.choices = _bottleneck_choices(road_block)
+    if add_form is None and authz.can(current_user, "roadblock.manage"):
+        add_form = _add_form(road_block)
     status_form = status_form or StatusForm(obj=road_block)
     return render_template(
         "roadblocks/detail.html",
@@ -108,13 +117,23 @@ def detail(road_block_id: int):
     return _render_detail(services.get(road_block_id))
 
 
+@bp.get("/<int:road_block_id>/candidates")
+@login_required
+def candidates(road_block_id: int):
+    """The matches of the add-bottlenecks search, as the fragment the page shows them in."""
+    road_block = services.get(road_block_id)
+    authz.require(current_user, "roadblock.manage")
+    return render_template(
+        "roadblocks/_candidates.html", road_block=road_block, add_form=_add_form(road_block)
+    )
+
+
 @bp.post("/<int:road_block_id>/bottlenecks")
 @login_required
 def add(road_block_id: int):
     road_block = services.get(road_block_id)
     authz.require(current_user, "roadblock.manage")
-    form = AddBottlenecksForm()
-    form.bottleneck_ids.choices = _bottleneck_choices(road_block)
+    form = _add_form(road_block, AddBottlenecksForm())
     if not form.validate_on_submit():
         return _render_detail(road_block, add_form=form, status=422)
     try:
