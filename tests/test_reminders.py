@@ -191,6 +191,16 @@ def test_invited_but_not_signed_up_liaison_gets_no_reminder(world):
     assert {m.recipient_email for m in _mails("reminder_escalation")} == {world.liaison.email}
 
 
+def test_a_liaison_who_joins_later_gets_the_reminder_the_others_already_had(world):
+    _escalate_at(world, local(2027, 1, 4, 9))
+    assert reminders.sweep(local(2027, 1, 12, 9))["not_acknowledged"] == 1
+    newcomer = builders.user(parties=[world.party])
+    db.session.commit()
+    assert reminders.sweep(local(2027, 1, 12, 10))["not_acknowledged"] == 1
+    recipients = [m.recipient_email for m in _mails("reminder_escalation")]
+    assert sorted(recipients) == sorted([world.liaison.email, newcomer.email])
+
+
 def test_a_summary_covers_the_closed_day_not_the_running_one(world):
     world.liaison.delivery = Delivery.DAILY
     db.session.commit()

@@ -56,7 +56,12 @@ _CLAIM_AND_QUEUE = text(
             created_at)
         SELECT w.mail_kind, w.address, w.user_id, w.language, '', '', '', w.context,
             w.message_id, :status, 0, :now, :now
-        FROM wanted w WHERE w.message_id IS NOT NULL
+        FROM wanted w
+        WHERE w.message_id IS NOT NULL AND NOT EXISTS (
+            SELECT FROM notification_ledger l
+            WHERE (l.kind, l.recipient, l.subject, l.stage)
+                = (w.kind, w.recipient, w.subject, w.stage)
+        )
         RETURNING id, message_id
     ),
     claimed AS (
@@ -86,8 +91,10 @@ def claim_and_queue(
 ) -> set[tuple]:
     """Claim each ledger key and queue its deferred outbox row (if any) with it, at most once.
 
-    Returns the keys claimed here. On PostgreSQL one statement writes both and links them;
-    an e-mail whose key another sweep won first is deleted again before anyone can see it.
+    Returns the keys claimed here. On PostgreSQL one statement writes both and links them,
+    writing no e-mail for a key the ledger already holds; an e-mail whose key a concurrent
+    sweep wins meanwhile (or that comes twice in a batch) is deleted again before anyone can
+    see it.
     """
     if not planned:
         return set()

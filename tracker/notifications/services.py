@@ -6,6 +6,7 @@ only if the change does. Nothing here talks to the broker; beat wakes `dispatch_
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ def _mail_host() -> str:
 
 def _message_id(kind: str, host: str | None = None) -> str:
     """Chosen once when queued and kept on every retry, so a resend can be recognised."""
-    return f"<{kind}.{uuid.uuid4().hex}@{host or _mail_host()}>"
+    return f"<{kind}.{secrets.token_hex(16)}@{host or _mail_host()}>"
 
 
 def queue_email(

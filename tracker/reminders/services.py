@@ -12,7 +12,6 @@ Stages (DEVELOPERS' design card, issue 4):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
@@ -117,19 +116,6 @@ def _someone_to_remind(stage: str, deadline, table_contact: bool):
     return or_(liaison, contact)
 
 
-def _already(kind: str, subjects: Iterable[str]) -> set[tuple[str, str, str]]:
-    """Ledger keys that exist for these subjects: skipped without touching the savepoints."""
-    subjects = list(subjects)
-    if not subjects:
-        return set()
-    rows = db.session.execute(
-        select(LedgerEntry.recipient, LedgerEntry.subject, LedgerEntry.stage).where(
-            LedgerEntry.kind == kind, LedgerEntry.subject.in_(subjects)
-        )
-    )
-    return {tuple(row) for row in rows}
-
-
 _MARK = 987654321  # stands in for the bottleneck id in a link built once per sweep
 
 
@@ -164,8 +150,8 @@ def _remind_liaisons(
     table_contact: bool = False,
 ) -> None:
     kind = "reminder_escalation"
-    done = _already(kind, (f"escalation:{e.id}" for e in escalations))
     liaisons, contacts, base = [], [], _link_base()
+    eligible = {party.id: [u for u in party.liaisons if _eligible(u)] for party in parties.values()}
     for escalation in escalations:
         party = parties[escalation.party_id]
         subject = f"escalation:{escalation.id}"
@@ -176,15 +162,13 @@ def _remind_liaisons(
             "stage": stage,
             "link": _link(escalation, base),
         }
-        for liaison in party.liaisons:
+        for liaison in eligible[party.id]:
             once = Once(kind, f"user:{liaison.id}", subject, key_stage)
-            if _eligible(liaison) and once.key[1:] not in done:
-                liaisons.append(Pending(once, kind, liaison, context, forced=table_contact))
-        once = Once(kind, f"party:{party.id}", subject, key_stage)
-        if table_contact and party.table_contact_email and once.key[1:] not in done:
+            liaisons.append(Pending(once, kind, liaison, context, forced=table_contact))
+        if table_contact and party.table_contact_email:
             contacts.append(
                 Pending(
-                    once,
+                    Once(kind, f"party:{party.id}", subject, key_stage),
                     kind,
                     party.table_contact_email,
                     # The table contact need not be a liaison: never name a confidential one.
@@ -225,13 +209,11 @@ def sweep(now: datetime | None = None) -> Counter:
         ),
         ("very_overdue", Escalation.very_late_at, and_(awaiting, Escalation.very_late_at < now)),
     )
-    parties = None
     for stage, deadline, due in stages:
         table_contact = stage == "very_overdue"
         escalations = _due(stage, deadline, due, table_contact)
-        if escalations:
-            parties = parties or _parties()
-            _remind_liaisons(escalations, stage, parties, counts, table_contact=table_contact)
+        if escalations:  # parties and liaisons afresh: the last commit expired them
+            _remind_liaisons(escalations, stage, _parties(), counts, table_contact=table_contact)
         db.session.commit()  # each stage commits on its own: one bad row cannot block the rest
     _remind_unconfirmed(now, counts)
     db.session.commit()
@@ -258,7 +240,6 @@ def _remind_unconfirmed(now: datetime, counts: Counter) -> None:
             .order_by(Escalation.id)
         )
     )
-    done = _already(kind, (f"escalation:{e.id}" for e in rows))
     pending = []
     for escalation in rows:
         owner = escalation.bottleneck.owner
@@ -270,7 +251,7 @@ def _remind_unconfirmed(now: datetime, counts: Counter) -> None:
             f"escalation:{escalation.id}",
             f"answered@{_stamp(escalation.answered_at)}",
         )
-        if not _eligible(owner) or once.key[1:] in done:
+        if not _eligible(owner):
             continue
         links = {
             action: external_url("escalations.act", escalation_id=escalation.id, action=action)
@@ -313,7 +294,6 @@ def _remind_idle(now: datetime, counts: Counter) -> None:
             .order_by(Bottleneck.id)
         )
     )
-    done = _already(kind, (f"bottleneck:{b.id}" for b in rows))
     pending = []
     for bottleneck in rows:
         owner = bottleneck.owner
@@ -325,7 +305,7 @@ def _remind_idle(now: datetime, counts: Counter) -> None:
             f"bottleneck:{bottleneck.id}",
             f"idle@{_stamp(bottleneck.updated_at)}",
         )
-        if not _eligible(owner) or once.key[1:] in done:
+        if not _eligible(owner):
             continue
         pending.append(
             Pending(
