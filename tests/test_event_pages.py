@@ -195,6 +195,7 @@ def test_agenda_picker_lists_what_matches_the_search_and_adds_it(client, world):
 
     page = client.get(url).get_data(as_text=True)
     assert 'name="q"' in page and "Gegevensdeling" not in page  # no list before a search
+    assert "<p>Nog geen agenda.</p>" in page  # a sentence, not item 1 of an empty list
 
     page = client.get(f"{url}?q=gegevensdeling").get_data(as_text=True)
     assert "Systeemknelpunt: Gegevensdeling tussen domeinen" in page
