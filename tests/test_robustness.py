@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tests import builders
@@ -109,6 +110,34 @@ def test_a_lost_race_becomes_a_409_with_the_session_rolled_back(world):
 
     with pytest.raises(StaleObject):
         racing()
+
+
+def _raise_in_postgres(sqlstate: str) -> None:
+    """Make PostgreSQL itself fail the statement with this SQLSTATE (as a real deadlock would)."""
+    db.session.execute(
+        text(f"DO $$ BEGIN RAISE EXCEPTION 'test' USING ERRCODE = '{sqlstate}'; END $$")
+    )
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])  # deadlock, serialization failure
+def test_the_database_breaking_a_deadlock_becomes_a_409(world, sqlstate):
+    @conflicts_are_stale
+    def racing():
+        _raise_in_postgres(sqlstate)
+
+    with pytest.raises(StaleObject):
+        racing()
+    assert db.session.execute(select(func.count()).select_from(Bottleneck)).scalar() >= 0
+
+
+def test_other_database_errors_are_not_passed_off_as_races(world):
+    @conflicts_are_stale
+    def broken():
+        _raise_in_postgres("22012")  # division_by_zero: a bug, not a race
+
+    with pytest.raises(DBAPIError):
+        broken()
+    db.session.rollback()
 
 
 @pytest.fixture
